@@ -52,6 +52,15 @@ export class WholeFrames {
   }
 
   /**
+   * Bytes the partial frame held has room for before it is whole: 0 when none is held, or what is
+   * held ends on a frame's boundary (carried over a change of frame size).
+   */
+  get roomBytes(): number {
+    const partial = this.#heldBytes % this.#frameBytes;
+    return partial === 0 ? 0 : this.#frameBytes - partial;
+  }
+
+  /**
    * Bytes of silence the last {@linkcode WholeFrames.pad} (or {@linkcode WholeFrames.end}) added
    * to fill its last frame: they play after the audio, at the far end.
    */

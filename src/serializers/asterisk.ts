@@ -409,8 +409,10 @@ export class AsteriskSerializer implements FrameSerializer {
    * A stretch of the bot's audio ended: its partial frame goes at once as its last message,
    * padded with silence to a whole frame, ended first by what the resampler still holds of it
    * where the far end plays on (dropped where it does not: filter state, see
-   * `FrameSerializer.audioEnds`). Not left for the next reply, nor for the end-of-speech mark,
-   * which the transport sends only after its quiet time, the far end perhaps run dry by then;
+   * `FrameSerializer.audioEnds`); those samples only end the partial frame, what has no room in
+   * it dropped as filter state (all of them where the last frame left whole), as Vonage's. Not
+   * left for the next reply, nor for the end-of-speech mark, which the transport sends only
+   * after its quiet time, the far end perhaps run dry by then;
    * held for that, an interruption would drop it and count those bytes as the bot's. It goes
    * even where the far end has run dry: it is the bot's speech, placed on the playout timeline
    * with its chunk and counted sent with it (with `fixedAudioPacketSize`, as its packet leaves),
@@ -420,7 +422,8 @@ export class AsteriskSerializer implements FrameSerializer {
    * open the transport has the partial frame dropped instead, counted (see `HeldFrameEnds`).
    */
   audioEnds(playing: boolean): SerializedMessage[] | null {
-    const last = this.#frames.end(this.#audio.endOutbound(playing), this.#silence());
+    const tail = this.#audio.endOutbound(playing, this.#frames.roomBytes);
+    const last = this.#frames.end(tail, this.#silence());
     return last === null ? null : this.#opened(last);
   }
 

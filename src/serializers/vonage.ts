@@ -96,8 +96,9 @@ export interface VonageSerializerOptions {
  * that partial frame (counted in `stats.audioBytesInterrupted`, as the bot's PCM16 bytes) and
  * sends `{"action":"clear"}`; `cancel`, or the socket's close before it could leave, drops it
  * likewise (counted in `stats.audioBytesDroppedOnClose`); where a stretch of the bot's speech
- * ends (`audioEnds`) the partial frame goes at once, padded with silence to a whole frame, as the
- * stretch's last message; `mark` sends any partial frame padded likewise, then
+ * ends (`audioEnds`) the partial frame goes at once, ended by what the resampler still holds (as
+ * much as it has room for) and padded with silence to a whole frame, as the stretch's last message
+ * (none when the last frame left whole); `mark` sends any partial frame padded likewise, then
  * `{"action":"notify","payload":{"mark":name}}` (the transport's mid-speech playout marks leave
  * the partial frame waiting instead, so no silence falls into the speech); `end` sends the
  * partial frame padded likewise; `message` frames go as JSON text (for other Vonage actions).
@@ -254,19 +255,23 @@ export class VonageSerializer implements FrameSerializer {
    * A stretch of the bot's audio ended: its partial frame goes at once as its last message,
    * padded with silence to a whole frame (Vonage takes 20 ms frames), ended first by what the
    * resampler still holds of it where the far end plays on (dropped where it does not: filter
-   * state, see `FrameSerializer.audioEnds`). Not left for the next reply, nor for the
-   * end-of-speech `notify`, which the transport sends only after its quiet time, the far end
-   * perhaps run dry by then. The partial frame goes even where the far end has run dry: it is the
-   * bot's speech, placed on the playout timeline with its chunk and counted in `audioBytesSent`
-   * with it (with `fixedAudioPacketSize`, as its packet leaves), which would otherwise count as
-   * sent audio that never left (the transport cannot take it off the timeline).
+   * state, see `FrameSerializer.audioEnds`). Those samples only end the partial frame: what has
+   * no room in it is dropped (filter state, as `TelephonyAudio.endOutbound` says), all of them
+   * where the last frame left whole, rather than padded out to a 20 ms frame of their own (an
+   * 800 ms reply at 24 kHz, 40 whole frames at 16 kHz, played 820 ms). Not left for the next
+   * reply, nor for the end-of-speech `notify`, which the transport sends only after its quiet
+   * time, the far end perhaps run dry by then. The partial frame goes even where the far end has
+   * run dry: it is the bot's speech, placed on the playout timeline with its chunk and counted
+   * in `audioBytesSent` with it (with `fixedAudioPacketSize`, as its packet leaves), which would
+   * otherwise count as sent audio that never left (the transport cannot take it off the
+   * timeline).
    * The silence padding it, and the resampler's end, play after the audio placed with its chunks:
    * the transport places them after it on its playout timeline, so that the end-of-speech
    * `notify`, answered once they have played, is read where it is answered. Where the socket is
    * not open the transport has the partial frame dropped instead, counted (see `HeldFrameEnds`).
    */
   audioEnds(playing: boolean): SerializedMessage[] | null {
-    return this.#frames.end(this.#audio.endOutbound(playing), SILENCE);
+    return this.#frames.end(this.#audio.endOutbound(playing, this.#frames.roomBytes), SILENCE);
   }
 
   /**

@@ -261,11 +261,44 @@ export class TelephonyAudio {
    * state of audio that has played out (counted sent with its chunk), not queued audio lost, which
    * the next audio would otherwise push out in front of its own, however much later it comes.
    * Either way the next audio begins a new stream, with the filter's delay as silence.
+   *
+   * `roomBytes`: at most that many wire bytes of them go, the rest dropped as filter state, for
+   * a wire of whole frames (Vonage, Asterisk) whose reply's partial last frame has that much room
+   * left: they end that frame rather than spill into one of their own, a fraction of a
+   * millisecond padded to a whole frame of silence (an 800 ms reply at 24 kHz to 16 kHz played
+   * 820 ms). 0 (the last frame left whole) drops them all, as where nothing plays on. Nothing of
+   * the reply is lost to what was counted sent: its stream began with the filter's delay as
+   * silence (see the class description), so what leaves is as long as what the bot wrote. In
+   * G.722 the samples dropped are never coded, so our encoder stays in step with the far end's
+   * decoder.
    */
-  endOutbound(playing: boolean): Uint8Array | null {
-    if (playing) return this.flushOutbound();
-    this.reset();
-    return null;
+  endOutbound(playing: boolean, roomBytes = Infinity): Uint8Array | null {
+    if (!playing || roomBytes <= 0) {
+      this.reset();
+      return null;
+    }
+    if (roomBytes === Infinity) return this.flushOutbound();
+    const tail = this.#outbound?.flush() ?? NO_SAMPLES;
+    this.#outboundPrimed = false;
+    return this.#wire(tail.subarray(0, this.#samplesFitting(roomBytes)), true, true);
+  }
+
+  /**
+   * How many samples at the codec's rate, ending the stream, encode into at most `bytes` wire
+   * bytes: G.722 codes two a byte, a sample waiting for its pair among them (the last one's pair
+   * a zero).
+   */
+  #samplesFitting(bytes: number): number {
+    switch (this.#encoding) {
+      case "mulaw":
+      case "alaw":
+        return bytes;
+      case "pcm16le":
+      case "pcm16be":
+        return Math.floor(bytes / 2);
+      case "g722":
+        return bytes * 2 - (this.#g722Encoder?.waiting ? 1 : 0);
+    }
   }
 
   /**

@@ -43,14 +43,6 @@ function call(url: string, protocol: Protocol): Promise<CallReport> {
   });
 }
 
-/**
- * How much of the answer the caller may hear beyond the model's audio. Vonage's line is 16 kHz:
- * the 24 kHz answer is resampled, and the resampler's held-back tail goes after its last frame,
- * padded with silence to a whole 20 ms frame (src/serializers/vonage.ts, `audioEnds`). The
- * others carry the model's μ-law as it came, in whole frames (Genesys: 200 ms packets).
- */
-const PADDING_MS: Record<Protocol, number> = { twilio: 0, vonage: 20, genesys: 0 };
-
 /** What one call carried, as the caller and the model saw it. */
 function assertAnswered(
   protocol: Protocol,
@@ -82,8 +74,11 @@ function assertAnswered(
   assert.ok(report.utterances[0]!.responseStartMs !== null, `${where}: no answer was heard`);
   assert.ok(report.firstAudibleMs !== null, `${where}: what played was silence`);
   const played = report.audio.playedMs;
-  assert.ok(
-    played >= ANSWER_MS && played <= ANSWER_MS + PADDING_MS[protocol],
+  // Exactly: a resampled answer (Vonage's 16 kHz line) ends in whole frames too, its held-back
+  // tail joining the last one, never padded out to a frame of its own.
+  assert.equal(
+    played,
+    ANSWER_MS,
     `${where}: the caller heard ${played} ms of an answer of ${ANSWER_MS} ms`,
   );
   // The caller hung up; main.ts's bridge closed the model session normally in turn.
