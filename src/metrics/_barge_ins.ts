@@ -49,9 +49,34 @@ const MAX_UNTOLD_INTERRUPTIONS = 16;
 /**
  * Interruptions kept awaiting the caller's speech that caused them, told late: a recognizer tells
  * each speech's start within a second or so, a few replies at most; more are interruptions the
- * caller did not cause (the bot's own), which no speech claims. The oldest is let go.
+ * caller did not cause (the bot's own), which no speech claims. The oldest is let go, its window
+ * kept (see {@linkcode LetGoWindow}): its speech, told after 16 newer ones, measures nothing and
+ * is counted as lost.
  */
 const MAX_UNCLAIMED_INTERRUPTIONS = 16;
+
+/**
+ * Where interruptions let go unclaimed could have been talked over: from when the bot last fell
+ * silent before the response (`Interruption.silentBefore`) to the interruption (`at`), for
+ * `interruptions` of them. Speech told later that begins in one, and that no interruption still
+ * kept claims, was a barge-in that can no longer be measured: it is counted as lost, not dropped
+ * unheard. A window let go unclaimed is no loss by itself: most are the bot's own interruptions,
+ * which no speech ever claims.
+ */
+interface LetGoWindow {
+  from: number;
+  to: number;
+  interruptions: number;
+}
+
+/**
+ * Windows of interruptions let go kept apart: past them the two oldest merge into one spanning
+ * both (and the gap between, where the bot was silent or finished a reply unbroken), so that
+ * memory stays bounded and no interruption let go is forgotten. Speech told after 32 newer
+ * interruptions that begins in such a gap is counted as lost though it may have talked over
+ * nothing: it was told far too late to measure anything either way.
+ */
+const MAX_LET_GO_WINDOWS = 16;
 
 /**
  * When the caller, who began to speak at `speechStarted`, and the bot `interruption` stopped were
@@ -78,6 +103,7 @@ function talkedOverFrom(interruption: Interruption, speechStarted: number): numb
 export class BargeInMeter {
   readonly #playout: SpeechPlayout;
   readonly #measured: (latencyMs: number) => void;
+  readonly #lost: () => void;
   /** When the caller began to speak, while they speak, until a barge-in uses it. */
   #speechStarted: number | undefined;
   /** When the bot last became audible (the start of its latest spell of speaking). */
@@ -100,6 +126,8 @@ export class BargeInMeter {
    * (tests/metrics/barge_in_told_after_next_test.ts).
    */
   readonly #unclaimed: Interruption[] = [];
+  /** The windows of interruptions let go from `#unclaimed`, oldest first (see LetGoWindow). */
+  readonly #letGo: LetGoWindow[] = [];
   /**
    * Interruptions the bot fell silent in ("speakingstop") whose `SessionObserver.interrupted` has
    * not come yet: where the clear waits (see {@linkcode cutTold}), the far end plays on until it
@@ -123,11 +151,17 @@ export class BargeInMeter {
 
   /**
    * `playout`: where the bot's speech played, for a cut told late; `measured`: called with each
-   * barge-in's stop latency, in ms.
+   * barge-in's stop latency, in ms; `lost`: called for each barge-in found whose latency cannot be
+   * measured (its speech told after 16 newer unclaimed interruptions: see `#letGo`).
    */
-  constructor(playout: SpeechPlayout, measured: (latencyMs: number) => void) {
+  constructor(
+    playout: SpeechPlayout,
+    measured: (latencyMs: number) => void,
+    lost: () => void,
+  ) {
     this.#playout = playout;
     this.#measured = measured;
+    this.#lost = lost;
   }
 
   /** The bot became audible at `now` ("speakingstart"), in response `responseId`. */
@@ -175,7 +209,7 @@ export class BargeInMeter {
         interruption.speechAt = talkedOverFrom(interruption, started);
       } else {
         const unclaimed = this.#unclaimed;
-        if (unclaimed.length === MAX_UNCLAIMED_INTERRUPTIONS) unclaimed.shift();
+        if (unclaimed.length === MAX_UNCLAIMED_INTERRUPTIONS) this.#letGoOf(unclaimed.shift()!);
         unclaimed.push(interruption);
       }
     }
@@ -188,7 +222,8 @@ export class BargeInMeter {
    * interruption, measures that barge-in, even told after it (from where it would have, told
    * before), and after newer interruptions; else it is kept for the next. The newest that fits
    * first: a speech's window (from the silence before the response to its interruption) touches
-   * the next one's only at its end.
+   * the next one's only at its end. Speech in the window of an interruption let go (told after 16
+   * newer ones) is a barge-in lost: counted, not measured.
    */
   callerSpeechStarted(at: number): void {
     const unclaimed = this.#unclaimed;
@@ -198,6 +233,14 @@ export class BargeInMeter {
       unclaimed.splice(i, 1);
       interrupted.speechAt = talkedOverFrom(interrupted, at);
       return this.#measureBargeIn(interrupted);
+    }
+    const letGo = this.#letGo;
+    for (let i = letGo.length - 1; i >= 0; i--) {
+      const span = letGo[i]!;
+      if (at > span.to || at < span.from) continue;
+      // Each interruption claimed once, as a kept one is.
+      if (--span.interruptions === 0) letGo.splice(i, 1);
+      return this.#lost();
     }
     this.#speechStarted = at;
   }
@@ -260,6 +303,22 @@ export class BargeInMeter {
    */
   stopped(): void {
     for (const interruption of this.#untold.splice(0)) this.#measuredAtCut(interruption);
+  }
+
+  /**
+   * An interruption let go unclaimed: its window is kept for speech told later still, the two
+   * oldest merged past `MAX_LET_GO_WINDOWS` (bounded, and none forgotten).
+   */
+  #letGoOf(interruption: Interruption): void {
+    const letGo = this.#letGo;
+    letGo.push({ from: interruption.silentBefore, to: interruption.at, interruptions: 1 });
+    if (letGo.length <= MAX_LET_GO_WINDOWS) return;
+    const [older, newer] = letGo.splice(0, 2) as [LetGoWindow, LetGoWindow];
+    letGo.unshift({
+      from: Math.min(older.from, newer.from),
+      to: Math.max(older.to, newer.to),
+      interruptions: older.interruptions + newer.interruptions,
+    });
   }
 
   /** Its cut is taken as told: the bot silent for the caller at the "speakingstop". */

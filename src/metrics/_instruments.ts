@@ -185,11 +185,25 @@ export const INSTRUMENTS: readonly MetricInstrument[] = Object.freeze([
     "From the end of the caller's turn to the bot's first audible audio",
   ),
   instrument(
+    "voice.turn.unmeasured",
+    "counter",
+    "{turn}",
+    "turnLatency.unmeasured",
+    "Turns answered whose end was told after 16 newer bot spells: latency not measured",
+  ),
+  instrument(
     "voice.barge_in.stop_latency",
     "histogram",
     "ms",
     "bargeInStopLatency",
     "From the caller talking over the bot to the bot falling silent",
+  ),
+  instrument(
+    "voice.barge_in.unmeasured",
+    "counter",
+    "{barge_in}",
+    "bargeInStopLatency.unmeasured",
+    "Barge-ins whose speech was told after 16 newer interruptions: latency not measured",
   ),
 ]);
 
@@ -241,8 +255,13 @@ export function summaryLine(s: SessionMetricsSnapshot): string {
   // Only where a hold of the far end's playout outlasted the session: Asterisk's, and rarely.
   if (o.audioMsUnplayedAtEnd > 0) add("unplayed_ms", o.audioMsUnplayedAtEnd);
   add("turns", s.turnLatency.count);
+  // Only where some could not be measured: a told-too-late end or speech, and rarely.
+  if (s.turnLatency.unmeasured > 0) add("turns_unmeasured", s.turnLatency.unmeasured);
   durations("turn", s.turnLatency);
   add("barge_ins", s.bargeInStopLatency.count);
+  if (s.bargeInStopLatency.unmeasured > 0) {
+    add("barge_ins_unmeasured", s.bargeInStopLatency.unmeasured);
+  }
   durations("barge_in", s.bargeInStopLatency);
   return parts.join(" ");
 }

@@ -94,7 +94,11 @@ export interface SessionMetricsEventMap {
   summary: SessionSummaryEvent;
 }
 
-/** Spells of the bot's kept for a turn end told late: more would be a turn long since over. */
+/**
+ * Spells of the bot's kept for a turn end told late: more would be a turn long since over. A turn
+ * end told after more newer spells is answered by one let go: counted, not measured (see
+ * `#startLetGo`).
+ */
 const MAX_UNANSWERED_STARTS = 16;
 
 /** What measuring needs and the final figures do not (see `SessionMetrics.#meters`). */
@@ -107,15 +111,18 @@ interface Meters {
   readonly bargeInMeter: BargeInMeter;
 }
 
-/** The meters, a barge-in's stop latency handed to `bargedIn` as it is measured. */
-function newMeters(bargedIn: (latencyMs: number) => void): Meters {
+/**
+ * The meters, a barge-in's stop latency handed to `bargedIn` as it is measured, a barge-in found
+ * too late to measure told to `bargeInLost`.
+ */
+function newMeters(bargedIn: (latencyMs: number) => void, bargeInLost: () => void): Meters {
   const underruns = new UnderrunMeter();
   return {
     lateness: new DurationHistogram(),
     underruns,
     turns: new DurationHistogram(),
     bargeIns: new DurationHistogram(),
-    bargeInMeter: new BargeInMeter(underruns, bargedIn),
+    bargeInMeter: new BargeInMeter(underruns, bargedIn, bargeInLost),
   };
 }
 
@@ -263,7 +270,15 @@ export class SessionMetrics extends EventTarget {
    * kept after their session (a dashboard of recent calls) hold their final figures alone, a few
    * KB, not the meters that made them (the ring is 21 KB, a histogram's buckets 4 KB).
    */
-  #meters: Meters | undefined = newMeters((latencyMs) => this.#bargedIn(latencyMs));
+  #meters: Meters | undefined = newMeters(
+    (latencyMs) => this.#bargedIn(latencyMs),
+    () => void this.#bargeInsUnmeasured++,
+  );
+  /**
+   * Barge-ins found whose stop latency could not be measured: the caller's speech told after 16
+   * newer interruptions no speech had claimed, its own let go (`BargeInMeter`).
+   */
+  #bargeInsUnmeasured = 0;
   // Turns.
   /** When the caller's last turn ended, until the bot answers it or the caller goes on. */
   #turnEnded: number | undefined;
@@ -272,6 +287,14 @@ export class SessionMetrics extends EventTarget {
    * the oldest first, those before the caller's latest speech left out.
    */
   readonly #unansweredStarts: number[] = [];
+  /**
+   * When the latest spell let go from `#unansweredStarts` began (-Infinity: none): a turn end told
+   * at or before it was answered by a spell no longer kept, and when is not known. Measured against
+   * a later spell kept, it read too long.
+   */
+  #startLetGo = -Infinity;
+  /** Turns answered whose latency could not be measured (see `#startLetGo`). */
+  #turnsUnmeasured = 0;
 
   private constructor(transport: MeteredTransport, options: SessionMetricsOptions) {
     super();
@@ -345,6 +368,13 @@ export class SessionMetrics extends EventTarget {
   #callerTurnEnded(at: number): void {
     this.#meters?.bargeInMeter.callerTurnEnded(); // the caller's speech is over
     const starts = this.#unansweredStarts;
+    if (at <= this.#startLetGo) {
+      // Answered by a spell let go (told after 16 newer ones): counted, not measured.
+      starts.length = 0;
+      this.#turnEnded = undefined;
+      this.#turnsUnmeasured++;
+      return;
+    }
     const answer = starts.find((start) => start >= at);
     if (answer !== undefined) {
       starts.length = 0;
@@ -414,8 +444,8 @@ export class SessionMetrics extends EventTarget {
         audioMsUnplayedAtEnd: stats.audioMsUnplayedAtEnd,
       },
       interruptions: stats.interruptions,
-      turnLatency: turns.summary(),
-      bargeInStopLatency: bargeIns.summary(),
+      turnLatency: { ...turns.summary(), unmeasured: this.#turnsUnmeasured },
+      bargeInStopLatency: { ...bargeIns.summary(), unmeasured: this.#bargeInsUnmeasured },
     };
   }
 
@@ -568,7 +598,7 @@ export class SessionMetrics extends EventTarget {
     if (turnEnded === undefined) {
       // No turn of the caller's to answer (the bot spoke first, or again): maybe one told later.
       const starts = this.#unansweredStarts;
-      if (starts.length === MAX_UNANSWERED_STARTS) starts.shift();
+      if (starts.length === MAX_UNANSWERED_STARTS) this.#startLetGo = starts.shift()!;
       starts.push(now);
       return;
     }

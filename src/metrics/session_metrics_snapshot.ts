@@ -19,6 +19,18 @@ export interface DurationSummary {
   max: number | null;
 }
 
+/**
+ * A latency of the conversation's, in ms, and how many of its kind were found but could not be
+ * measured (`count` is those measured).
+ */
+export interface LatencySummary extends DurationSummary {
+  /**
+   * Found but not measured: told too late, what it measures to no longer kept (the 16 latest
+   * are). Counted, never dropped silently.
+   */
+  unmeasured: number;
+}
+
 /** The caller's side of a session. */
 export interface InboundMetrics {
   /** Audio frames received. */
@@ -133,14 +145,25 @@ export interface SessionMetricsSnapshot {
   outbound: OutboundMetrics;
   /** Interruptions (`transport.stats.interruptions`). */
   interruptions: number;
-  /** From the end of the caller's turn to the bot's first audible audio after it. */
-  turnLatency: DurationSummary;
+  /**
+   * From the end of the caller's turn to the bot's first audible audio after it. `unmeasured`:
+   * turns answered whose end was told (`callerTurnEnded(at)`) only after the bot had begun 16
+   * newer spells of speaking, the spell that answered it no longer kept (the 16 latest are;
+   * measured against a later one, it would read too long).
+   */
+  turnLatency: LatencySummary;
   /**
    * From the caller starting to talk over the bot to the bot falling silent ("interrupted"; where
    * the interruption's clear waited, when it left or the far end ran dry before), or, for a
    * response the far end held at the bot's request before it was interrupted, to the hold.
+   * `unmeasured`: barge-ins whose caller's speech was told (`callerSpeechStarted(at)`) only after
+   * 16 newer interruptions no speech had claimed yet: the 16 latest unclaimed wait for their
+   * speech, an older one is let go, and speech told later that began while it could have been
+   * talked over (from the bot's silence before the response to the interruption) counts here.
+   * Told after 32 such interruptions, it counts wherever it falls among the older ones, the gaps
+   * between them too (it may then have talked over nothing).
    */
-  bargeInStopLatency: DurationSummary;
+  bargeInStopLatency: LatencySummary;
 }
 
 /** How an instrument of `SessionMetrics.instruments` is read, in OpenTelemetry's terms. */
