@@ -389,13 +389,14 @@ export class OrderedMedia {
    * chunk stamped before that first one began says one of the two stamps is off: set where the
    * first ends (its place either way), and the stamps after it read moved by as much, as if the
    * first's was late. The next newer chunk is the second opinion: read either way, the nearer
-   * where the step ends wins, and the move is kept or undone. Left at its stamp, it and every
-   * packet after it up to the first's end were late or overlapping on the first's timeline,
-   * dropped: a first packet stamped 80 ms late cost the 80 ms of audio after it (farther, the
-   * reorder stage's own second opinion began the timeline anew); one stamped a packet late was
-   * taken for jitter, every packet after it then set a packet on from its stamp, and a single loss
-   * later left no hole, the call that much short. A stamp less than a packet before the first's
-   * end is jitter, placed as above.
+   * where the step ends wins (but never a reading a packet or more before it, where the other is
+   * not: a newer chunk comes after the step, or after a loss), and the move is kept or undone.
+   * Left at its stamp, it and every packet after it up to the first's end were late or
+   * overlapping on the first's timeline, dropped: a first packet stamped 80 ms late cost the 80 ms
+   * of audio after it (farther, the reorder stage's own second opinion began the timeline anew);
+   * one stamped a packet late was taken for jitter, every packet after it then set a packet on
+   * from its stamp, and a single loss later left no hole, the call that much short. A stamp less
+   * than a packet before the first's end is jitter, placed as above.
    */
   #inStep(atMs: number, chunk: number | undefined, durationMs: number): number {
     this.#placedShiftMs = this.#stampShiftMs;
@@ -410,7 +411,13 @@ export class OrderedMedia {
     let readMs = shiftedMs;
     if (this.#shiftUnconfirmed) {
       this.#placedShiftUnconfirmed = false;
-      if (Math.abs(atMs - endMs) <= Math.abs(shiftedMs - endMs)) {
+      // A newer chunk may land after the step (a loss before it, or it overtook the one before),
+      // never a packet or more before it: read so only without the shift, it is no second opinion
+      // against it. Nearer wins was a tie for a first 40 ms late and the third packet lost (20 ms
+      // after the step shifted, 20 ms before it not): undone, every packet after was read a
+      // packet early, set in step as jitter, and no single loss of the call was filled again.
+      const behindUnshifted = atMs - endMs <= -durationMs && shiftedMs - endMs > -durationMs;
+      if (!behindUnshifted && Math.abs(atMs - endMs) <= Math.abs(shiftedMs - endMs)) {
         this.#placedShiftMs = 0; // the stamp the shift rested on was the one off, not the first's
         readMs = atMs;
       }
