@@ -119,10 +119,10 @@ const PLATFORM_TEXTS = [
 ] as const;
 
 /**
- * `platform`: an object whose texts are strings (ids not empty) and whose custom parameters are
- * an object of strings. A number went into the platform's messages as a number, a string of
- * custom parameters was spread into one parameter per character, and an encoding that is no
- * string failed as "toUpperCase is not a function". Which rates and encodings are taken is the
+ * `platform`: an object whose texts are strings (ids not empty), whose `dtmfDetection` is true or
+ * false and whose custom parameters are an object of strings. A number went into the platform's
+ * messages as a number, a string of custom parameters was spread into one parameter per
+ * character, and an encoding that is no string failed as "toUpperCase is not a function". Which rates and encodings are taken is the
  * far end's to judge: it knows the platform's.
  */
 function checkPlatform(platform: unknown): void {
@@ -140,6 +140,8 @@ function checkPlatform(platform: unknown): void {
     // An empty id would go out as the call's or stream's id, which no platform sends.
     if (id && value === "") throw new RangeError(`platform.${key} must be ${what}, got ""`);
   }
+  // The string "false" (from a config file, say) would have left keypresses on, without a word.
+  flag(details.dtmfDetection as boolean | undefined, "platform.dtmfDetection", true);
   const parameters = details.customParameters;
   expectObject(parameters, "platform.customParameters", "an object of strings");
   for (const [name, value] of Object.entries(parameters ?? {})) {

@@ -2,6 +2,9 @@
  * A far end's context that goes nowhere: it sends nothing, hears nothing, and its waits never
  * end (they hold no timer). For opening a far end only to see what it reads of its options
  * (the CLI's checks), and as the base of a context a test fills in with what it watches.
+ * Its `play` plays nothing, but refuses a `times` the call's context refuses (far_end.ts `play`:
+ * a whole number, 1 or more): a far end driven on it by a test must not pass a loop count a real
+ * call would throw on.
  *
  * @module
  */
@@ -14,7 +17,15 @@ export const IDLE_CONTEXT: Readonly<FarEndContext> = Object.freeze({
   sleep: () => new Promise<void>(() => {}),
   send: () => {},
   violation: () => {},
-  play: () => {},
+  play: (samples: Int16Array, times = 1) => {
+    // The call's own rule (playout_buffer.ts `enqueue`), the clip's length times over included.
+    if (
+      typeof times !== "number" || !Number.isSafeInteger(times) || times < 1 ||
+      !Number.isSafeInteger(samples.length * times)
+    ) {
+      throw new RangeError(`times must be a whole number >= 1, got ${times}`);
+    }
+  },
   queuedMs: () => 0,
   mark: () => {},
   whenPlayed: () => {},

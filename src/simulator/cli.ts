@@ -136,7 +136,8 @@ Usage: simulate [options] <ws-url>
                             (default: 0)
       --param KEY=VALUE     a custom parameter of the call (repeatable, each KEY once; raw and
                             pipecat carry none)
-      --rate HZ             the platform's audio rate, where it offers a choice
+      --rate HZ             the platform's audio rate, where it offers a choice (its one rate
+                            is taken too: -p genesys --rate 8000)
       --encoding NAME       the platform's encoding, where it offers a choice (Telnyx
                             PCMU/PCMA/L16/G722, Plivo audio/x-mulaw/audio/x-l16, Exotel
                             audio/x-raw/audio/x-mulaw, Asterisk ulaw/alaw/g722/slin/slin12/
@@ -144,6 +145,8 @@ Usage: simulate [options] <ws-url>
       --playback-encoding NAME
                             the encoding it plays the bot's audio in, where that is set apart
                             (Telnyx's bidirectional codec: PCMU, the default, PCMA, L16 or G722)
+      --dtmf-detection BOOL ConversationRelay's dtmfDetection: false and the caller's keypresses
+                            are not sent to the bot, as Twilio does by default (default: true)
       --call-id ID          the call's id (default: made up in the platform's format; raw and
                             pipecat carry none)
       --json                print the report as JSON instead of text
@@ -243,6 +246,7 @@ const PLATFORM_FLAGS = [
   ["encoding", "encoding"],
   ["playbackEncoding", "playback-encoding"],
   ["sampleRate", "rate"],
+  ["dtmfDetection", "dtmf-detection"],
 ] as const;
 
 /**
@@ -297,8 +301,9 @@ type ParsedToken = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
  * is the platform's rule, not the flag the user typed. Refuses an encoding or a rate given to a
  * platform that offers no choice of it (Twilio's encoding, Genesys's rate, …): its far end never
  * reads the option, and the call would run in the platform's own format as though it had been
- * taken. And refuses a caller rate the simulator cannot make the caller's audio at (FreeSWITCH
- * at 32 kHz, raw PCM at 12345 Hz): the call would fail as it starts, in terms of the resampler.
+ * taken; a rate equal to the one it runs at is taken (`-p genesys --rate 8000`). And refuses
+ * a caller rate the simulator cannot make the caller's audio at (FreeSWITCH at 32 kHz, raw PCM
+ * at 12345 Hz): the call would fail as it starts, in terms of the resampler.
  */
 function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
   const factory = FAR_ENDS[protocol];
@@ -325,11 +330,21 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
   }
   // Options every far end reads as it is made, if it uses them at all.
   for (const [key, flag] of PLATFORM_FLAGS) {
-    if (platform[key] !== undefined && !read.has(key)) {
-      throw new RangeError(
-        `--${flag} ${platform[key]}: ${protocol} offers no choice of it (with these options)`,
-      );
-    }
+    if (platform[key] === undefined || read.has(key)) continue;
+    // A rate the far end never reads but runs at anyway, both ways, is taken: `-p genesys --rate
+    // 8000` asks for what the call does, as `-p twilio --rate 8000` (read, for SignalWire's
+    // choice) always was taken. Pipecat (16 kHz from the caller, 24 kHz to it) has no one rate.
+    const { sampleRate: from } = farEnd.caller;
+    const to = farEnd.playbackRate;
+    if (key === "sampleRate" && platform.sampleRate === from && from === to) continue;
+    throw new RangeError(
+      `--${flag} ${platform[key]}: ${protocol} offers no choice of it (with these options)` +
+        (key !== "sampleRate"
+          ? ""
+          : from === to
+          ? `: its audio is ${from} Hz`
+          : `: its audio is ${from} Hz from the caller, ${to} Hz to it`),
+    );
   }
   // A call id and custom parameters may first be read in the opening messages: opened once
   // against a context that goes nowhere, a far end that never reads them (raw PCM, pipecat)
@@ -472,6 +487,7 @@ const OPTIONS = {
   ramp: { type: "string" },
   param: { type: "string", multiple: true },
   rate: { type: "string" },
+  "dtmf-detection": { type: "string" },
   encoding: { type: "string" },
   "playback-encoding": { type: "string" },
   "call-id": { type: "string" },
@@ -596,6 +612,14 @@ async function run(args: string[]): Promise<number> {
     if (values.encoding !== undefined) platform.encoding = values.encoding;
     if (values["playback-encoding"] !== undefined) {
       platform.playbackEncoding = values["playback-encoding"];
+    }
+    const detection = values["dtmf-detection"];
+    if (detection !== undefined) {
+      // The TwiML attribute's own words: `dtmfDetection="true"`.
+      if (detection !== "true" && detection !== "false") {
+        throw new RangeError(`--dtmf-detection must be true or false, got ${detection}`);
+      }
+      platform.dtmfDetection = detection === "true";
     }
     if (values["call-id"] !== undefined) {
       // An empty one would go out as the call's id (`"callSid": ""`), which no platform sends.

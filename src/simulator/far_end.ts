@@ -62,6 +62,16 @@ export interface FarEndOptions {
    * @default {the platform's default (Telnyx: PCMU)}
    */
   playbackEncoding?: string;
+  /**
+   * Whether ConversationRelay sends the caller's keypresses to the bot: the `dtmfDetection`
+   * attribute of `<ConversationRelay>`. Off, a keypress is not sent as `dtmf` and stops no speech
+   * (the report counts it as not carried). Twilio's default is off; the simulator's is on, as it
+   * was before this option: the caller presses keys only when the run asks it to (`dtmf`), and a
+   * bot tested on keys has them turned on in its TwiML.
+   *
+   * @default {true}
+   */
+  dtmfDetection?: boolean;
 }
 
 /** What happens to a mark still waiting when the bot clears the audio before it. */

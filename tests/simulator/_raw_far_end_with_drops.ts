@@ -4,29 +4,22 @@
 // call time, and `drop:<from>:<to>` drops that part of the playout queue, noting when it dropped.
 import assert from "node:assert/strict";
 import { type CallReport, simulateCall } from "../../src/simulator/mod.ts";
-import { FAR_ENDS } from "../../src/simulator/far_ends.ts";
-import type { FarEndOptions } from "../../src/simulator/far_end.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { rawChangedOnOpen } from "./_raw_far_end.ts";
 
 /** The raw far end taking `mark:` and `drop:`; marks answered go in `acks`, drop times in `drops`. */
 export function rawWithDrops(acks: Record<string, number>, drops: number[]) {
-  return (options: FarEndOptions) => {
-    const farEnd = FAR_ENDS.raw!(options);
-    const open = farEnd.open.bind(farEnd);
-    farEnd.open = (context) => {
-      open(context);
-      const receive = farEnd.receive.bind(farEnd);
-      farEnd.receive = (data) => {
-        if (typeof data !== "string") return receive(data);
-        const [what, a, b] = data.split(":");
-        if (what === "mark") return context.mark(a!, "drop", () => (acks[a!] = context.now()));
-        if (what !== "drop") return receive(data);
-        drops.push(context.now());
-        context.dropQueued(Number(a), Number(b));
-      };
+  return rawChangedOnOpen((farEnd, context) => {
+    const receive = farEnd.receive.bind(farEnd);
+    farEnd.receive = (data) => {
+      if (typeof data !== "string") return receive(data);
+      const [what, a, b] = data.split(":");
+      if (what === "mark") return context.mark(a!, "drop", () => (acks[a!] = context.now()));
+      if (what !== "drop") return receive(data);
+      drops.push(context.now());
+      context.dropQueued(Number(a), Number(b));
     };
-    return farEnd;
-  };
+  });
 }
 
 /**

@@ -11,20 +11,15 @@ import {
   formatReport,
   simulateCall,
 } from "../../src/simulator/mod.ts";
-import { FAR_ENDS } from "../../src/simulator/far_ends.ts";
-import type { FarEndOptions } from "../../src/simulator/far_end.ts";
 import type { CallEndedBy } from "../../src/simulator/report.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { rawOpenedAs } from "./_raw_far_end.ts";
 
 /** A call whose far end (raw) hangs up as it opens, at 0. */
 async function hungUpAtOnce(): Promise<CallReport> {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
-  const protocol = (options: FarEndOptions) => {
-    const farEnd = FAR_ENDS.raw!(options);
-    farEnd.open = (context) => context.endCall("caller", "as the test asked");
-    return farEnd;
-  };
+  const protocol = rawOpenedAs((context) => context.endCall("caller", "as the test asked"));
   const call = simulateCall("ws://bot.invalid/", {
     protocol,
     clock,

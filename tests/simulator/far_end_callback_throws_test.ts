@@ -8,27 +8,12 @@
 // - socketClosed, run from the socket's close listener: an uncaught error.
 import assert from "node:assert/strict";
 import { type CallReport, simulateCall } from "../../src/simulator/mod.ts";
-import { FAR_ENDS } from "../../src/simulator/far_ends.ts";
-import type { FarEnd, FarEndContext, FarEndOptions } from "../../src/simulator/far_end.ts";
+import type { FarEndFactory } from "../../src/simulator/far_end.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-
-/** The raw far end, with `change` made to it once the call has its context. */
-function rawWith(
-  change: (farEnd: FarEnd, context: FarEndContext) => void,
-) {
-  return (options: FarEndOptions) => {
-    const farEnd = FAR_ENDS.raw!(options);
-    const open = farEnd.open.bind(farEnd);
-    farEnd.open = (context) => {
-      open(context);
-      change(farEnd, context);
-    };
-    return farEnd;
-  };
-}
+import { rawChangedOnOpen as rawWith } from "./_raw_far_end.ts";
 
 async function run(
-  protocol: ReturnType<typeof rawWith>,
+  protocol: FarEndFactory,
   bot: (pair: MemorySocketPair, clock: FakeClock) => void = () => {},
   hangUpAtMs = 1_000,
 ): Promise<CallReport> {

@@ -4,16 +4,13 @@
 // then blamed the bot with a `<protocol>.no-handshake` violation it never earned.
 import assert from "node:assert/strict";
 import { type CallReport, simulateCall } from "../../src/simulator/mod.ts";
-import { FAR_ENDS } from "../../src/simulator/far_ends.ts";
-import type { FarEndOptions } from "../../src/simulator/far_end.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { rawOpenedAs } from "./_raw_far_end.ts";
 
 /** The raw far end, except that it hangs up in `open`, before saying it is ready. */
-function refusing(options: FarEndOptions) {
-  const farEnd = FAR_ENDS.raw!(options);
-  farEnd.open = (context) => context.endCall("caller", "the far end refused the call");
-  return farEnd;
-}
+const refusing = rawOpenedAs((context) =>
+  context.endCall("caller", "the far end refused the call")
+);
 
 Deno.test("a far end that ends the call before it is ready ends it at once", async () => {
   const clock = new FakeClock();

@@ -10,11 +10,11 @@ import { Prng } from "../fuzz/prng.ts";
 import { CallAudioTimeline } from "../../src/simulator/_call_audio.ts";
 import { resolveCallOptions } from "../../src/simulator/_call_options.ts";
 import type { FarEndContext, FarEndFactory } from "../../src/simulator/far_end.ts";
-import { FAR_ENDS } from "../../src/simulator/mod.ts";
 import { ConversationRelayFarEnd } from "../../src/simulator/far_ends/conversation_relay.ts";
 import { PlayoutBuffer } from "../../src/simulator/playout_buffer.ts";
 import { farEndContext } from "./far_ends/_context.ts";
 import { callSilentBot, twoUtterances } from "./_silent_bot_call.ts";
+import { rawChangedOnOpen } from "./_raw_far_end.ts";
 
 /** `samples` `times` over, back to back, as one array: the looped play as it was queued before. */
 function repeated(samples: Int16Array, times: number): Int16Array {
@@ -222,23 +222,17 @@ Deno.test("ConversationRelay `play` of `loop: 0`: the buffer holds the one clip,
  * simulator's own context (_call.ts), and tries `times` the context must refuse.
  */
 function loopingFarEnd(refusals: unknown[]): FarEndFactory {
-  return (options) => {
-    const farEnd = FAR_ENDS.raw!(options);
-    const open = farEnd.open.bind(farEnd);
-    farEnd.open = (context) => {
-      open(context);
-      const clip = new Int16Array(farEnd.playbackRate / 10).fill(5000);
-      for (const times of [0, 2.5]) {
-        try {
-          context.play(clip, times);
-        } catch (error) {
-          refusals.push(error);
-        }
+  return rawChangedOnOpen((farEnd, context) => {
+    const clip = new Int16Array(farEnd.playbackRate / 10).fill(5000);
+    for (const times of [0, 2.5]) {
+      try {
+        context.play(clip, times);
+      } catch (error) {
+        refusals.push(error);
       }
-      context.play(clip, 3);
-    };
-    return farEnd;
-  };
+    }
+    context.play(clip, 3);
+  });
 }
 
 Deno.test("the simulator's context plays a clip `times` over as one message, and refuses `times` < 1 or fractional", async () => {

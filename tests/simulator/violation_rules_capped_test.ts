@@ -3,21 +3,16 @@
 // fewer violations than the far end had reported. They are counted together under one rule.
 import assert from "node:assert/strict";
 import { type CallReport, simulateCall } from "../../src/simulator/mod.ts";
-import { FAR_ENDS } from "../../src/simulator/far_ends.ts";
-import type { FarEndOptions } from "../../src/simulator/far_end.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { rawOpenedAs } from "./_raw_far_end.ts";
 
 /** The raw far end, except that it reports `rules` distinct rules as it opens, then hangs up. */
 function reporting(rules: number) {
-  return (options: FarEndOptions) => {
-    const farEnd = FAR_ENDS.raw!(options);
-    farEnd.open = (context) => {
-      for (let i = 0; i < rules; i++) context.violation(`custom.rule-${i}`, `rule ${i}`);
-      context.violation(`custom.rule-${rules - 1}`, "again");
-      context.endCall("caller", "done");
-    };
-    return farEnd;
-  };
+  return rawOpenedAs((context) => {
+    for (let i = 0; i < rules; i++) context.violation(`custom.rule-${i}`, `rule ${i}`);
+    context.violation(`custom.rule-${rules - 1}`, "again");
+    context.endCall("caller", "done");
+  });
 }
 
 async function call(rules: number): Promise<CallReport> {

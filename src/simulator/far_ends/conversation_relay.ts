@@ -28,6 +28,11 @@
  * - A `play` is a talk cycle of its own: it carries its own `interruptible` and `preemptible` and
  *   no `last`. One sent while a `text` cycle is still open (no `last: true` yet) is queued where
  *   it arrives, and the text cycle's tokens after it go on with that cycle.
+ * - `dtmf` is sent only with `dtmfDetection` on: the attribute of the `<ConversationRelay>` TwiML
+ *   noun (twilio.com/docs/voice/conversationrelay/conversationrelay-noun, its attributes table)
+ *   that says whether keypresses are sent over the WebSocket, `false` by default. The
+ *   simulator's default is on (`FarEndOptions.dtmfDetection` says why): a keypress the platform
+ *   does not detect is not sent and stops no speech.
  * - `loop` is how many times the media plays, by default once; `0` plays it 1,000 times, the
  *   most it plays ("Play media message": "A value of 0 plays it 1,000 times (maximum)"), so a
  *   larger `loop` plays 1,000 times too.
@@ -98,6 +103,8 @@ export class ConversationRelayFarEnd implements FarEnd {
   readonly #platform: ConversationRelayPlatform;
   readonly #options: FarEndOptions;
   readonly #callId: string;
+  /** `dtmfDetection`: whether the caller's keypresses reach the bot. */
+  readonly #dtmfDetection: boolean;
   #context!: FarEndContext;
   #recognizer!: TalkSpurtDetector;
   #utterances = 0;
@@ -116,6 +123,8 @@ export class ConversationRelayFarEnd implements FarEnd {
     this.#platform = platform;
     this.protocol = platform === "twilio" ? "conversationrelay" : "telnyx-conversationrelay";
     this.#options = options;
+    // Read as the far end is made: the command line refuses the option where nothing reads it.
+    this.#dtmfDetection = options.dtmfDetection ?? true;
     this.#callId = options.callId ??
       (platform === "twilio" ? hexId("CA") : `v3:${hexId("", 40)}`);
   }
@@ -141,11 +150,13 @@ export class ConversationRelayFarEnd implements FarEnd {
 
   /**
    * A keypress over speech that takes one (`interruptible` `dtmf` or `any`) stops it, and the bot
-   * is told of the key by its `dtmf` message only: Twilio's "Interrupt message" is sent "when the
+   * is told of the key by its `dtmf` message only (with `dtmfDetection` on; off, neither): Twilio's "Interrupt message" is sent "when the
    * caller interrupts TTS playback by speaking" (websocket-messages, "Getting messages from
    * Twilio"), and the `interruptible` it names is what "dtmf" refines (changelog 2025-04-01).
    */
   sendDtmf(digit: string): boolean {
+    // Undetected, the key is the caller's alone: the call counts it as not carried.
+    if (!this.#dtmfDetection) return false;
     const heard = this.#beingHeard();
     if (heard !== null && allows(heard.cycle.interruptible, "dtmf")) this.#clear();
     this.#send({ type: "dtmf", digit });

@@ -13,6 +13,7 @@ import {
   ENDPOINT_MS,
   MS_PER_CHARACTER,
 } from "../../../src/simulator/far_ends/conversation_relay.ts";
+import type { FarEndOptions } from "../../../src/simulator/far_end.ts";
 import { farEndContext } from "./_context.ts";
 
 /** The far end and what the test reads of its queue and its messages. */
@@ -38,12 +39,12 @@ export interface HandDrainedRelay {
   clears(): number;
 }
 
-/** See the module doc. */
-export function handDrainedRelay(): HandDrainedRelay {
+/** See the module doc; the far end is made with `options` (its settings, `dtmfDetection`…). */
+export function handDrainedRelay(options: FarEndOptions = {}): HandDrainedRelay {
   let queuedMs = 0;
   let clears = 0;
   const fromPlatform: Record<string, unknown>[] = [];
-  const far = new ConversationRelayFarEnd({});
+  const far = new ConversationRelayFarEnd(options);
   far.open(farEndContext({
     // A looped `play` comes as its one clip, `times` over (far_end.ts `play`).
     play: (samples, times = 1) => void (queuedMs += (samples.length * times * 1000) / 8000),

@@ -1,0 +1,57 @@
+// A whole call on the ConversationRelay far end with `platform.dtmfDetection` (far_end.ts): off,
+// as Twilio's "<ConversationRelay> TwiML noun" page has it by default (its attributes table,
+// `dtmfDetection`: whether keypresses are sent over the WebSocket, `false` by default), the
+// caller's keypress reaches the bot as no `dtmf` message and the report counts it as not carried;
+// unset, it is sent as before. A `dtmfDetection` that is no boolean ("false" from a config file)
+// is refused: it would have left keypresses on without a word. In-memory sockets, a FakeClock.
+import assert from "node:assert/strict";
+import { type CallReport, simulateCall } from "../../src/simulator/mod.ts";
+import type { FarEndOptions } from "../../src/simulator/far_end.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+
+/** A call pressing 5 at 200 ms, hung up at 1 s: its report and the types of what the bot got. */
+async function pressFive(platform: FarEndOptions) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const types: string[] = [];
+  pair.server.addEventListener("message", (event) => {
+    types.push(JSON.parse((event as MessageEvent).data as string).type);
+  });
+  let report: CallReport | undefined;
+  void simulateCall("ws://bot.invalid/", {
+    protocol: "conversationrelay",
+    platform,
+    clock,
+    connect: () => pair.client,
+    dtmf: [{ atMs: 200, digit: "5" }],
+    hangUpAtMs: 1_000,
+  }).then((r) => (report = r));
+  for (let t = 0; t < 5_000 && report === undefined; t += 10) await clock.tick(10);
+  assert.ok(report, "the call ended");
+  await clock.tick(20_000);
+  return { report, types };
+}
+
+Deno.test("ConversationRelay with dtmfDetection false: the keypress is not sent, and counted as not carried", async () => {
+  const { report, types } = await pressFive({ dtmfDetection: false });
+  assert.deepEqual(report.dtmf, { sent: 0, unsupported: 1, afterEnd: 0 });
+  assert.ok(types.includes("setup") && !types.includes("dtmf"), types.join(", "));
+});
+
+Deno.test("ConversationRelay with dtmfDetection unset: the keypress is sent, as before", async () => {
+  const { report, types } = await pressFive({});
+  assert.deepEqual(report.dtmf, { sent: 1, unsupported: 0, afterEnd: 0 });
+  assert.ok(types.includes("dtmf"), types.join(", "));
+});
+
+Deno.test("simulateCall refuses a platform.dtmfDetection that is no boolean", async () => {
+  await assert.rejects(
+    simulateCall("ws://bot.invalid/", {
+      protocol: "conversationrelay",
+      platform: { dtmfDetection: "false" as unknown as boolean },
+    }),
+    (error: Error) =>
+      error instanceof TypeError &&
+      /^platform\.dtmfDetection must be true or false, got a string/.test(error.message),
+  );
+});
