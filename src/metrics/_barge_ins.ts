@@ -71,10 +71,12 @@ interface LetGoWindow {
 
 /**
  * Windows of interruptions let go kept apart: past them the two oldest merge into one spanning
- * both (and the gap between, where the bot was silent or finished a reply unbroken), so that
- * memory stays bounded and no interruption let go is forgotten. Speech told after 32 newer
- * interruptions that begins in such a gap is counted as lost though it may have talked over
- * nothing: it was told far too late to measure anything either way.
+ * both (and the gap between, where the bot was silent, finished a reply unbroken, or was talked
+ * over in a barge-in already measured), so that memory stays bounded and no interruption let go
+ * is forgotten. Speech told after 32 newer interruptions that begins in such a gap, or a second
+ * speech told in one merged interruption's own window (the caller paused and went on), is counted
+ * as lost though it may have talked over nothing, up to the window's count of interruptions: it
+ * was told far too late to measure anything either way.
  */
 const MAX_LET_GO_WINDOWS = 16;
 
@@ -223,9 +225,9 @@ export class BargeInMeter {
    * before), and after newer interruptions; else it is kept for the next. The newest that fits
    * first: a speech's window (from the silence before the response to its interruption) touches
    * the next one's only at its end. Speech in the window of an interruption let go (told after 16
-   * newer ones) is a barge-in lost: counted, not measured.
+   * newer ones) is a barge-in lost: counted, not measured. `now`: the clock's time as it is told.
    */
-  callerSpeechStarted(at: number): void {
+  callerSpeechStarted(at: number, now: number): void {
     const unclaimed = this.#unclaimed;
     for (let i = unclaimed.length - 1; i >= 0; i--) {
       const interrupted = unclaimed[i]!;
@@ -237,6 +239,13 @@ export class BargeInMeter {
     const letGo = this.#letGo;
     for (let i = letGo.length - 1; i >= 0; i--) {
       const span = letGo[i]!;
+      // Ending after now: let go before the clock stepped back (README, "Metrics": a time still to
+      // come is taken as now). Speech told at once would find it and count a barge-in lost that
+      // never was: forgotten, as no time before the step can be told from one after it.
+      if (span.to > now) {
+        letGo.splice(i, 1);
+        continue;
+      }
       if (at > span.to || at < span.from) continue;
       // Each interruption claimed once, as a kept one is.
       if (--span.interruptions === 0) letGo.splice(i, 1);

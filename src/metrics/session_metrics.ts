@@ -341,7 +341,7 @@ export class SessionMetrics extends EventTarget {
     // Spells begun before this speech answer no turn that ends after it.
     const starts = this.#unansweredStarts;
     while (starts.length > 0 && starts[0]! < at) starts.shift();
-    this.#meters?.bargeInMeter.callerSpeechStarted(at);
+    this.#meters?.bargeInMeter.callerSpeechStarted(at, this.#clock.now());
   }
 
   /**
@@ -368,6 +368,10 @@ export class SessionMetrics extends EventTarget {
   #callerTurnEnded(at: number): void {
     this.#meters?.bargeInMeter.callerTurnEnded(); // the caller's speech is over
     const starts = this.#unansweredStarts;
+    // A spell let go that began after now began before the clock stepped back (README, "Metrics":
+    // a time still to come is taken as now): it says nothing of a turn ending now, and kept, it
+    // counted every turn told at once unmeasured until the clock came back past it.
+    if (this.#startLetGo > this.#clock.now()) this.#startLetGo = -Infinity;
     if (at <= this.#startLetGo) {
       // Answered by a spell let go (told after 16 newer ones): counted, not measured.
       starts.length = 0;
