@@ -268,7 +268,9 @@ export class TelephonyAudio {
    * millisecond padded to a whole frame of silence (an 800 ms reply at 24 kHz to 16 kHz played
    * 820 ms). 0 (the last frame left whole) drops them all, as where nothing plays on. Nothing of
    * the reply is lost to what was counted sent: its stream began with the filter's delay as
-   * silence (see the class description), so what leaves is as long as what the bot wrote. In
+   * silence (see the class description), so what leaves is as long as what the bot wrote (save,
+   * in G.722, a last sample waiting for its pair where the last frame left whole: 1/16 ms, never
+   * coded). In
    * G.722 the samples dropped are never coded, so our encoder stays in step with the far end's
    * decoder.
    */
