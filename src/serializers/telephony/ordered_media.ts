@@ -94,10 +94,11 @@ export interface MediaMessage {
  * stamped from one packet before to less than half a packet after where the newest ends, is
  * placed there: its stamp jittered (a burst stamped alike), it is no duplicate, and nothing is
  * missing before it. So is one stamped farther back, up to 5 s, right after the stream's first
- * packet: one of the two stamps is off (a first stamped late cost the audio after it), and the
- * packet after decides whether the stamps that follow are read moved by as much. Every repair
- * and drop is counted through the serializer's context, so it reaches `transport.stats`. A
- * serializer using it hands on what it holds at the far end's end of stream
+ * packet since its start (not the first after {@linkcode OrderedMedia.reorderBy}, which the
+ * packets before vouch for): one of the two stamps is off (a first stamped late cost the audio
+ * after it), and the packet after decides whether the stamps that follow are read moved by as
+ * much. Every repair and drop is counted through the serializer's context, so it reaches
+ * `transport.stats`. A serializer using it hands on what it holds at the far end's end of stream
  * ({@linkcode OrderedMedia.flush}) and from its own `finish()`, which the transport calls when
  * the socket closes.
  *
@@ -145,10 +146,16 @@ export class OrderedMedia {
    */
   #stepChunk: number | undefined;
   #stepEndMs: number | undefined;
-  /** By timestamp: whether the step is the stage's first packet (none vouched for its stamp). */
+  /** By timestamp: whether the step is the stream's first packet (none vouched for its stamp). */
   #stepIsFirst = false;
   /**
-   * By timestamp: what is added to every media time after the stage's first packet once a newer
+   * Whether the step was forgotten mid-stream ({@linkcode reorderBy} after a packet was taken):
+   * the first step after it is no stream's first, the packets before vouch for its stamp. Until
+   * the stream's next start ({@linkcode reset}).
+   */
+  #switchedMidStream = false;
+  /**
+   * By timestamp: what is added to every media time after the stream's first packet once a newer
    * chunk was stamped before that first one began (see `#inStep`); 0 until then.
    */
   #stampShiftMs = 0;
@@ -286,6 +293,10 @@ export class OrderedMedia {
       this.#originMs += this.#bySequence ? firstMs : -firstMs;
     }
     this.#forgetStep();
+    // Telnyx switches at the bot's first packet, a caller's packet or more into the stream: the
+    // first packet of the new order, taken for the stream's first, made a burst stamped alike
+    // after it read as its stamp a packet late (20 ms of silence, every later frame 20 ms late).
+    this.#switchedMidStream = this.#firstMs !== undefined;
     return this.#handOver();
   }
 
@@ -385,7 +396,8 @@ export class OrderedMedia {
    * With both tracks on one chunk counter, the chunks of a track do not say which are missing, so
    * the stamp orders; they do say which packet is new.
    *
-   * The stage's first packet has only its own stamp to go by, and it went out at once. A newer
+   * The stream's first packet has only its own stamp to go by, and it went out at once (the first
+   * after a switch of order mid-stream has the packets before it to vouch for its). A newer
    * chunk stamped before that first one began says one of the two stamps is off: set where the
    * first ends (its place either way), and the stamps after it read moved by as much, as if the
    * first's was late. The next newer chunk is the second opinion: read either way, the nearer
@@ -453,7 +465,7 @@ export class OrderedMedia {
     }
     this.#stampShiftMs = this.#placedShiftMs;
     this.#shiftUnconfirmed = this.#placedShiftUnconfirmed;
-    this.#stepIsFirst = this.#stepChunk === undefined;
+    this.#stepIsFirst = this.#stepChunk === undefined && !this.#switchedMidStream;
     this.#stepChunk = chunk;
     this.#stepEndMs = atMs + durationMs;
   }
@@ -543,6 +555,7 @@ export class OrderedMedia {
     this.#nextMs = 0;
     this.#firstMs = undefined;
     this.#forgetStep();
+    this.#switchedMidStream = false;
     this.#resetClock();
     this.#arrival.streamStart = true; // the next packet's media time counts anew
     return this.#handOver();
