@@ -65,14 +65,32 @@ export class GenesysEnvelope {
   /** The last `seq` Genesys sent that we took: the highest, as it never moves back. */
   #clientseq = 0;
   /**
-   * Whether Genesys numbers on from a text message of its own that we refused before its `seq`
-   * was taken (unreadable, malformed in its shape, or out of step), or a close we answered whose
-   * `seq` is no number: its next messages are then out of step through our refusal, not through
-   * a fault of theirs. Not set by a refusal that leaves the numbering together: audio (no `seq`),
-   * or a message refused once its `seq` was taken (its `serverseq`, `id` or parameters). Cleared
-   * by the next message whose `seq` is taken.
+   * The furthest Genesys's numbering can have gone: `clientseq`, raised past it by each text
+   * message of Genesys's whose `seq` we did not take (refused unread, malformed in its shape, out
+   * of step, or a close we answered whose `seq` is no number), numbered all the same (the
+   * reference client numbers every message it builds: clientsessionimpl.ts, buildMessage,
+   * `seq: ++this.seq`): by one, or to the message's own `seq` where that is further. Above
+   * `clientseq`, Genesys numbers on from messages we refused: its next message may be ahead of
+   * ours through our refusal, not through a fault of its own, but no further than one past this
+   * (a gap beyond is its own fault, as one is while in step). Audio (no `seq`) and a message
+   * refused once its `seq` was taken (its `serverseq`, `id` or parameters) leave it where it is.
+   * Back to `clientseq` with the next message whose `seq` is taken.
    */
-  #behind = false;
+  #reached = 0;
+
+  /**
+   * A text message of Genesys's whose `seq` was not taken: numbered all the same, by one, or by
+   * its own `seq` where readable and further (see `#reached`).
+   */
+  #numberedOn(seq?: number): void {
+    this.#reached = Math.max(this.#reached + 1, seq ?? 0);
+  }
+
+  /** A message's `seq` taken: `clientseq`, which Genesys's numbering has reached. */
+  #take(seq: number): void {
+    this.#clientseq = seq;
+    this.#reached = seq;
+  }
 
   /** The session id Genesys gave in `open` (the nil UUID before). */
   get id(): string {
@@ -89,7 +107,7 @@ export class GenesysEnvelope {
    * {@linkcode readClientText}): numbered by Genesys all the same, its `seq` was not taken.
    */
   refusedUnread(): void {
-    this.#behind = true;
+    this.#numberedOn();
   }
 
   /**
@@ -127,14 +145,16 @@ export class GenesysEnvelope {
 
   /**
    * What is wrong with a client message's `seq` (`undefined`: nothing): it must be the next one,
-   * or, while Genesys numbers on from a message we refused before taking its `seq` (`#behind`),
-   * any ahead of it. A number already taken (a replay, an older message) is always a fault, and
-   * so is a gap while the numbering is in step.
+   * or, while Genesys numbers on from messages we refused before taking their `seq` (`#reached`
+   * above `clientseq`), one ahead of it by no more than those messages. A number already taken (a
+   * replay, an older message) is always a fault, and so is a gap, in step or behind.
    */
   #seqFault(seq: number): string | undefined {
     const expected = this.#clientseq + 1;
-    if (seq === expected || (this.#behind && seq > expected)) return undefined;
-    return `Invalid seq value ${seq}, expected ${expected}`;
+    const furthest = this.#reached + 1;
+    if (seq >= expected && seq <= furthest) return undefined;
+    return `Invalid seq value ${seq}, expected ${expected}` +
+      (furthest > expected ? ` to ${furthest}` : "");
   }
 
   /**
@@ -152,7 +172,8 @@ export class GenesysEnvelope {
    * `seq` out of step by a fault of Genesys's (see `#seqFault`) still throws `breach(info)` once
    * its shape has passed, for the serializer to report while it answers the close.
    * `outOfStep`: a message well formed in its shape whose `seq` is ahead of the next, while
-   * Genesys numbers on from a message we refused before taking its `seq` (see `#behind`), is no
+   * Genesys numbers on from a message we refused before taking its `seq` (see `#reached`), and
+   * no further ahead than such messages explain (a gap beyond is a breach: `#seqFault`), is no
    * breach but handed to it (see the serializer's `deserialize`, once the session is ending), and
    * `null` returned: not taken, not acted on, and nothing past its number checked, as the
    * reference server checks nothing past it. Without `outOfStep` (the serializer gives none once
@@ -174,8 +195,8 @@ export class GenesysEnvelope {
       // buildMessage, `seq: ++this.seq`), so it numbers on from it, as from one refused unread.
       // A close whose number was unreadable leaves the numbering behind as any such message does:
       // Genesys's `error` after it (a 409, numbered after that close: signalFatalError) is ahead
-      // through our failure to take the close's number, not a fault of its own.
-      this.#behind = true;
+      // through our failure to take the close's number, not a fault of its own: one ahead.
+      this.#numberedOn();
       throw error;
     }
     let base: ReturnType<typeof clientMessageBase>;
@@ -192,19 +213,18 @@ export class GenesysEnvelope {
       // earlier messages acknowledged (the reference server only ever moves it forward, by one).
       // A `seq` that is no number threw above: nothing to acknowledge, the last one taken stays.
       // Taken, but not silently: a `seq` that is neither the next nor ahead of it through our
-      // refusal of one before it (see `#behind`) is Genesys's own fault, a replay or a gap, which
+      // refusal of one before it (see `#reached`) is Genesys's own fault, a replay or a gap, which
       // the reference server refuses as it refuses any ("Invalid seq value (not monotonically
       // increasing)": server/serversessionimpl.ts, onTextMessage), so it is reported as the
       // close's other faults are, after its shape, which the reference checks first.
       if (closing) {
         closingSeqFault = this.#seqFault(seq);
-        if (seq > this.#clientseq) this.#clientseq = seq;
-        this.#behind = false;
+        this.#take(Math.max(seq, this.#clientseq));
       }
       base = clientMessageBase(message, breach);
     } catch (error) {
       // Refused before its `seq` was taken: Genesys numbers on from it.
-      if (!closing) this.#behind = true;
+      if (!closing) this.#numberedOn(seq);
       throw error;
     }
     if (closingSeqFault !== undefined) throw breach(closingSeqFault);
@@ -220,23 +240,25 @@ export class GenesysEnvelope {
       if (seq !== expected) {
         const seqFault = this.#seqFault(seq);
         if (seqFault !== undefined) {
-          this.#behind = true;
+          this.#numberedOn(seq);
           throw breach(seqFault);
         }
         // Out of step through our refusal of one before it, not a fault of its own: ahead, as
-        // Genesys numbers on (a number already taken, a replay, is its own fault: `#seqFault`).
+        // Genesys numbers on, by no more than the messages refused (a number already taken, a
+        // replay, or one further ahead, a gap, is its own fault: `#seqFault`). Numbered on from
+        // too when not taken, or the next message Genesys numbers right would be a gap.
         // Handed to `outOfStep` where the caller has one (while we are ending); else taken below,
         // Genesys's numbering caught up with, as a close's ahead is: once the session has closed
         // (the only time the serializer gives none while behind, as every refusal before sends
         // a `disconnect`), nothing of ours follows for it to acknowledge, and Genesys's `error`
         // after its close is its word on what went wrong, read as in step.
         if (outOfStep !== undefined) {
+          this.#numberedOn(seq);
           outOfStep();
           return null;
         }
       }
-      this.#clientseq = seq;
-      this.#behind = false;
+      this.#take(seq);
     }
     if (serverseq > this.#seq) {
       throw breach(`Invalid serverseq value ${serverseq}, ours is ${this.#seq}`);

@@ -180,8 +180,9 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * `error`, its `info` beginning "Client Error: " as the reference server's do). Genesys numbers on
  * from a text message so refused before its `seq` was taken (unreadable, malformed in its shape,
  * out of step) until it has read our `disconnect` (the breach's, or our goodbye's before it): its
- * messages out of step meanwhile, well formed in their shape, are not read, counted in
- * `stats.inboundAfterEnd` (not as more decode errors: the one refusal is), an `error` among them
+ * messages out of step meanwhile, well formed in their shape and ahead by no more than the
+ * messages refused, are not read, counted in `stats.inboundAfterEnd` (not as more decode errors:
+ * the one refusal is; a gap beyond, or a replay, is a fault of its own), an `error` among them
  * still reported (a "protocol" error with its code and message). A `close` whose
  * parameters are off (no known `reason`, or no parameters at all) is answered all the same, the
  * fault a decode error counted and reported: refused, the session would end only by timeout,
@@ -627,10 +628,11 @@ export class GenesysSerializer implements FrameSerializer {
       // step through no fault of theirs, the one fault already counted and reported (the
       // envelope knows whether the numbering was so left behind: a refused audio message, or one
       // refused once its `seq` was taken, leaves it in step, and a message out of step then is a
-      // fault of its own). Taken as a breach each, they would swell `decodeErrors` with messages
-      // Genesys sent right. The reference server, once it has signalled an error, signals nothing
-      // more (serversessionimpl.ts, suppressErrorSignalStateMap: SIGNALED-ERROR) and checks
-      // nothing of a message past a wrong number; so here: not read, as after the session's end,
+      // fault of its own, as is one further ahead than the messages refused explain, a gap).
+      // Taken as a breach each, they would swell `decodeErrors` with messages Genesys sent right.
+      // The reference server, once it has signalled an error, signals nothing more
+      // (serversessionimpl.ts, suppressErrorSignalStateMap: SIGNALED-ERROR) and checks nothing
+      // of a message past a wrong number; so here: not read, as after the session's end,
       // and counted in `inboundAfterEnd`. A message malformed in its shape besides is still a
       // decode error (its shape is checked before its number). An `error` is also reported.
       this.#state === "disconnecting" ? () => this.#outOfStep(message) : undefined,
