@@ -122,8 +122,8 @@ const PLATFORM_TEXTS = [
  * `platform`: an object whose texts are strings (ids not empty), whose `dtmfDetection` is true or
  * false and whose custom parameters are an object of strings. A number went into the platform's
  * messages as a number, a string of custom parameters was spread into one parameter per
- * character, and an encoding that is no string failed as "toUpperCase is not a function". Which rates and encodings are taken is the
- * far end's to judge: it knows the platform's.
+ * character, and an encoding that is no string failed as "toUpperCase is not a function". Which
+ * rates and encodings are taken is the far end's to judge: it knows the platform's.
  */
 function checkPlatform(platform: unknown): void {
   expectObject(platform, "platform", "an object of the platform's details");

@@ -337,6 +337,14 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
     const { sampleRate: from } = farEnd.caller;
     const to = farEnd.playbackRate;
     if (key === "sampleRate" && platform.sampleRate === from && from === to) continue;
+    // No option opens dtmfDetection on another platform, as one opens Telnyx's L16 playback rate:
+    // "with these options" would send the user looking for one. Where it belongs is said instead.
+    if (key === "dtmfDetection") {
+      throw new RangeError(
+        `--${flag} ${platform[key]}: ${protocol} offers no choice of it: it is ` +
+          `ConversationRelay's (-p ${protocolsReading(key).join(" or ")})`,
+      );
+    }
     throw new RangeError(
       `--${flag} ${platform[key]}: ${protocol} offers no choice of it (with these options)` +
         (key !== "sampleRate"
@@ -368,6 +376,18 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
     );
   }
   return farEnd;
+}
+
+/**
+ * The protocols whose far end reads `key` of its options as it is made, given no other: where a
+ * flag refused elsewhere belongs, read from the far ends rather than listed again here.
+ */
+function protocolsReading(key: keyof FarEndOptions): string[] {
+  return Object.entries(FAR_ENDS).filter(([, factory]) => {
+    let read = false;
+    factory(new Proxy({}, { get: (_, name) => void (read ||= name === key) }));
+    return read;
+  }).map(([name]) => name);
 }
 
 /**

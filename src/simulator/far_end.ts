@@ -65,9 +65,10 @@ export interface FarEndOptions {
   /**
    * Whether ConversationRelay sends the caller's keypresses to the bot: the `dtmfDetection`
    * attribute of `<ConversationRelay>`. Off, a keypress is not sent as `dtmf` and stops no speech
-   * (the report counts it as not carried). Twilio's default is off; the simulator's is on, as it
-   * was before this option: the caller presses keys only when the run asks it to (`dtmf`), and a
-   * bot tested on keys has them turned on in its TwiML.
+   * (the report counts it as not carried: `dtmf.unsupported`). Twilio's default is off; the
+   * simulator's is on, as it was before this option: the caller presses keys only when the run
+   * asks it to (`dtmf`), and a bot tested on keys has them turned on in its TwiML. The other
+   * platforms have no such setting and read no such option (the command line refuses it there).
    *
    * @default {true}
    */
@@ -223,7 +224,10 @@ export interface FarEnd {
   socketClosed?(detail: string): void;
   /** Sends one frame of the caller's audio (`caller.frameMs` of samples at `caller.sampleRate`). */
   sendAudio(samples: Int16Array): void;
-  /** Sends a keypad press; returns false when the protocol has no way to carry one. */
+  /**
+   * Sends a keypad press; returns false when the key is not carried: the protocol has no way to
+   * carry one, or the platform is set not to detect keys (ConversationRelay's `dtmfDetection`).
+   */
   sendDtmf(digit: string): boolean;
   /**
    * The caller hangs up: sends the platform's closing messages and waits for any closing

@@ -150,9 +150,10 @@ export class ConversationRelayFarEnd implements FarEnd {
 
   /**
    * A keypress over speech that takes one (`interruptible` `dtmf` or `any`) stops it, and the bot
-   * is told of the key by its `dtmf` message only (with `dtmfDetection` on; off, neither): Twilio's "Interrupt message" is sent "when the
-   * caller interrupts TTS playback by speaking" (websocket-messages, "Getting messages from
-   * Twilio"), and the `interruptible` it names is what "dtmf" refines (changelog 2025-04-01).
+   * is told of the key by its `dtmf` message only (with `dtmfDetection` on; off, neither):
+   * Twilio's "Interrupt message" is sent "when the caller interrupts TTS playback by speaking"
+   * (websocket-messages, "Getting messages from Twilio"), and the `interruptible` it names is
+   * what "dtmf" refines (changelog 2025-04-01).
    */
   sendDtmf(digit: string): boolean {
     // Undetected, the key is the caller's alone: the call counts it as not carried.
