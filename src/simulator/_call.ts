@@ -112,7 +112,7 @@ export class SimulatedCall {
   readonly #violations = new Map<string, ProtocolViolation>();
   readonly #notes: Record<string, number> = {};
   readonly #messages = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 };
-  readonly #dtmf = { sent: 0, unsupported: 0, afterEnd: 0 };
+  readonly #dtmf = { sent: 0, unsupported: 0, undetected: 0, afterEnd: 0 };
   readonly #clears: number[] = [];
   #firstAudioMs: number | null = null;
   #callerStartMs = 0;
@@ -479,7 +479,11 @@ export class SimulatedCall {
   #press(dtmf: { atMs: number; digit: string }[], beforeMs: number): void {
     while (dtmf.length > 0 && dtmf[0]!.atMs < beforeMs) {
       const { digit } = dtmf.shift()!;
-      if (this.#farEnd.sendDtmf(digit)) this.#dtmf.sent++;
+      const sent = this.#farEnd.sendDtmf(digit);
+      // A key the platform's settings keep it from detecting is counted apart from one its
+      // protocol cannot carry: the fix is the setting, not the platform.
+      if (sent === "undetected") this.#dtmf.undetected++;
+      else if (sent) this.#dtmf.sent++;
       else this.#dtmf.unsupported++;
     }
   }

@@ -54,7 +54,7 @@ export interface CallFacts {
    */
   cutShort: { by: LeftUnsaid["by"]; startMs: number | null } | null;
   marks: Omit<MarkStats, "ackDelayMs"> & { delays: number[] };
-  dtmf: { sent: number; unsupported: number; afterEnd: number };
+  dtmf: CallReport["dtmf"];
   violations: ProtocolViolation[];
   notes: Record<string, number>;
   messages: CallReport["messages"];

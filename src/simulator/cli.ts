@@ -241,6 +241,19 @@ function platformFlags(platform: FarEndOptions, keys: ReadonlySet<PropertyKey>):
     .map(([key, flag]) => `--${flag} ${platform[key]}`).join(" ");
 }
 
+/**
+ * What gives a refused `--rate` (`rate`), as the far end knows it (far_end.ts `optionsForRate`),
+ * worded as the flags that set it: `; for 16000 Hz, use --encoding slin16 or --encoding g722`
+ * (Asterisk, whose rate is its format's). Empty when the far end names no way.
+ */
+function rateHint(farEnd: FarEnd, rate: number): string {
+  const ways = (farEnd.optionsForRate?.(rate) ?? []).map((options) =>
+    PLATFORM_FLAGS.filter(([key]) => options[key] !== undefined)
+      .map(([key, flag]) => `--${flag} ${options[key]}`).join(" ")
+  ).filter((flags) => flags !== "");
+  return ways.length === 0 ? "" : `; for ${rate} Hz, use ${ways.join(" or ")}`;
+}
+
 /** The far-end options the command line sets, by the flag that sets each. */
 const PLATFORM_FLAGS = [
   ["encoding", "encoding"],
@@ -349,9 +362,10 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
       `--${flag} ${platform[key]}: ${protocol} offers no choice of it (with these options)` +
         (key !== "sampleRate"
           ? ""
-          : from === to
-          ? `: its audio is ${from} Hz`
-          : `: its audio is ${from} Hz from the caller, ${to} Hz to it`),
+          : (from === to
+            ? `: its audio is ${from} Hz`
+            : `: its audio is ${from} Hz from the caller, ${to} Hz to it`) +
+            rateHint(farEnd, platform.sampleRate!)),
     );
   }
   // A call id and custom parameters may first be read in the opening messages: opened once

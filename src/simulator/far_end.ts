@@ -65,7 +65,7 @@ export interface FarEndOptions {
   /**
    * Whether ConversationRelay sends the caller's keypresses to the bot: the `dtmfDetection`
    * attribute of `<ConversationRelay>`. Off, a keypress is not sent as `dtmf` and stops no speech
-   * (the report counts it as not carried: `dtmf.unsupported`). Twilio's default is off; the
+   * (the report counts it as not detected: `dtmf.undetected`). Twilio's default is off; the
    * simulator's is on, as it was before this option: the caller presses keys only when the run
    * asks it to (`dtmf`), and a bot tested on keys has them turned on in its TwiML. The other
    * platforms have no such setting and read no such option (the command line refuses it there).
@@ -209,6 +209,15 @@ export interface FarEnd {
   /** The rate the far end plays the bot's audio at (what `context.play` is given). */
   readonly playbackRate: number;
   /**
+   * For a `sampleRate` this far end, as made, neither reads nor runs at both ways: the changes
+   * to its other options under which it would take that rate, one set each way, none when no
+   * setting gives it (Asterisk at 16000 Hz: `{ encoding: "slin16" }` or `{ encoding: "g722" }`,
+   * its rate coming with its format). The command line names them, as its flags, where it
+   * refuses a `--rate`: which setting carries a rate is the platform's to know. Optional: a far
+   * end with no such setting (one rate, or a rate read as it is) has none to give.
+   */
+  optionsForRate?(rate: number): FarEndOptions[];
+  /**
    * The socket is open: send the opening messages, and call `context.ready()` when audio may
    * flow (at once, or when the bot has answered a handshake).
    */
@@ -225,10 +234,12 @@ export interface FarEnd {
   /** Sends one frame of the caller's audio (`caller.frameMs` of samples at `caller.sampleRate`). */
   sendAudio(samples: Int16Array): void;
   /**
-   * Sends a keypad press; returns false when the key is not carried: the protocol has no way to
-   * carry one, or the platform is set not to detect keys (ConversationRelay's `dtmfDetection`).
+   * Sends a keypad press; returns true when it went to the bot, false when the protocol has no
+   * way to carry one, and `"undetected"` when it has one but the platform, as set up, does not
+   * detect keys (ConversationRelay's `dtmfDetection` off): the report counts the two apart
+   * (report.ts `dtmf`), so that a key dropped by a setting is not laid at the protocol's door.
    */
-  sendDtmf(digit: string): boolean;
+  sendDtmf(digit: string): boolean | "undetected";
   /**
    * The caller hangs up: sends the platform's closing messages and waits for any closing
    * handshake; the simulator closes the socket after it (bounded by its own timeout).

@@ -151,6 +151,19 @@ function cutShortNote(r: CallReport): string {
   return n < 0 ? "" : `, #${n + 1} cut short by ${CUT_SHORT_BY[r.utterances[n]!.cutShortBy!]}`;
 }
 
+/** The keys sent, then each kind not sent, said only when there were any. */
+function dtmfFigures(r: CallReport): string {
+  const { sent, unsupported, undetected, afterEnd } = r.dtmf;
+  return [
+    `${sent} sent`,
+    unsupported ? `${unsupported} not carried by ${r.protocol}` : "",
+    // Keys the platform carries but was set not to detect: ConversationRelay's `dtmfDetection`,
+    // the one such setting (far_end.ts `sendDtmf`). Not the protocol's doing, so not "carried".
+    undetected ? `${undetected} not detected (dtmfDetection off)` : "",
+    afterEnd ? `${afterEnd} due after the call ended, not sent` : "",
+  ].filter((part) => part !== "").join(" · ");
+}
+
 function formatCall(r: CallReport): string[] {
   const answered = r.utterances.filter((u) => u.latencyMs !== null).length;
   const unsaid = r.notReached?.utterances ?? [];
@@ -229,12 +242,7 @@ function formatCall(r: CallReport): string[] {
         distribution(r.marks.ackDelayMs)
       }) · ${r.marks.ackedOnClear} on clear · ${r.marks.dropped} dropped · ${r.marks.pending} pending`,
     ),
-    row(
-      "dtmf",
-      `${r.dtmf.sent} sent${
-        r.dtmf.unsupported ? ` · ${r.dtmf.unsupported} not carried by ${r.protocol}` : ""
-      }${r.dtmf.afterEnd ? ` · ${r.dtmf.afterEnd} due after the call ended, not sent` : ""}`,
-    ),
+    row("dtmf", dtmfFigures(r)),
     ...violationLines(r.violations),
     ...noteLines(r.notes),
     row(

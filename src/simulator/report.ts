@@ -293,10 +293,11 @@ export interface CallReport {
   /** Marks asked for and acknowledged. */
   marks: MarkStats;
   /**
-   * Keypad presses sent, those the protocol could not carry, and those due after the call had
-   * ended (never sent).
+   * Keypad presses sent, those the protocol could not carry (`unsupported`), those the platform
+   * as set up did not detect (`undetected`: ConversationRelay with `dtmfDetection` off), and
+   * those due after the call had ended (never sent).
    */
-  dtmf: { sent: number; unsupported: number; afterEnd: number };
+  dtmf: { sent: number; unsupported: number; undetected: number; afterEnd: number };
   /** Platform rules the bot broke. */
   violations: ProtocolViolation[];
   /** Messages the platform accepted and the simulator noted, by kind. */

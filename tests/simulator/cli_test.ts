@@ -55,7 +55,7 @@ Deno.test('the simulate CLI says max speed as "max" (JSON has no Infinity) and c
     assert.equal(json.code, 0, json.stderr);
     const report = JSON.parse(json.stdout);
     assert.equal(report.speed, "max");
-    assert.deepEqual(report.dtmf, { sent: 1, unsupported: 0, afterEnd: 1 });
+    assert.deepEqual(report.dtmf, { sent: 1, unsupported: 0, undetected: 0, afterEnd: 1 });
     const text = await simulate([...args, url]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /call to ws:\/\/\S+ at max speed: ended by caller/);

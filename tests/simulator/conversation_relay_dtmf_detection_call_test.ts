@@ -1,11 +1,13 @@
 // A whole call on the ConversationRelay far end with `platform.dtmfDetection` (far_end.ts): off,
 // as Twilio's "<ConversationRelay> TwiML noun" page has it by default (its attributes table,
 // `dtmfDetection`: whether keypresses are sent over the WebSocket, `false` by default), the
-// caller's keypress reaches the bot as no `dtmf` message and the report counts it as not carried;
+// caller's keypress reaches the bot as no `dtmf` message and the report counts it as not
+// detected (`dtmf.undetected`, "not detected (dtmfDetection off)"), not as not carried by the
+// protocol, which carries keys;
 // unset, it is sent as before. A `dtmfDetection` that is no boolean ("false" from a config file)
 // is refused: it would have left keypresses on without a word. In-memory sockets, a FakeClock.
 import assert from "node:assert/strict";
-import { type CallReport, simulateCall } from "../../src/simulator/mod.ts";
+import { type CallReport, formatReport, simulateCall } from "../../src/simulator/mod.ts";
 import type { FarEndOptions } from "../../src/simulator/far_end.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 
@@ -32,15 +34,16 @@ async function pressFive(platform: FarEndOptions) {
   return { report, types };
 }
 
-Deno.test("ConversationRelay with dtmfDetection false: the keypress is not sent, and counted as not carried", async () => {
+Deno.test("ConversationRelay with dtmfDetection false: the keypress is not sent, and counted as not detected", async () => {
   const { report, types } = await pressFive({ dtmfDetection: false });
-  assert.deepEqual(report.dtmf, { sent: 0, unsupported: 1, afterEnd: 0 });
+  assert.deepEqual(report.dtmf, { sent: 0, unsupported: 0, undetected: 1, afterEnd: 0 });
+  assert.match(formatReport(report), /dtmf\s+0 sent · 1 not detected \(dtmfDetection off\)\n/);
   assert.ok(types.includes("setup") && !types.includes("dtmf"), types.join(", "));
 });
 
 Deno.test("ConversationRelay with dtmfDetection unset: the keypress is sent, as before", async () => {
   const { report, types } = await pressFive({});
-  assert.deepEqual(report.dtmf, { sent: 1, unsupported: 0, afterEnd: 0 });
+  assert.deepEqual(report.dtmf, { sent: 1, unsupported: 0, undetected: 0, afterEnd: 0 });
   assert.ok(types.includes("dtmf"), types.join(", "));
 });
 

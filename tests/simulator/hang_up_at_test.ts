@@ -52,7 +52,7 @@ Deno.test("a keypress due before the hang-up, within the frame cut short, is mad
     dtmf: [{ atMs: 245, digit: "5" }, { atMs: 250, digit: "6" }],
   });
   assert.equal(report.ended.atMs, 250);
-  assert.deepEqual(report.dtmf, { sent: 1, unsupported: 0, afterEnd: 1 });
+  assert.deepEqual(report.dtmf, { sent: 1, unsupported: 0, undetected: 0, afterEnd: 1 });
 });
 
 Deno.test("hangUpAtMs 0: the caller hangs up at once, having sent nothing", async () => {

@@ -3,6 +3,9 @@
 // where the call's own context refuses one that is not a whole number, 1 or more (far_end.ts
 // `play`): a far end passing a loop count of 0 passed its tests and threw in a real call. It
 // plays nothing still, but refuses what the call's playout buffer refuses, and takes the rest.
+// A test context given a `play` of its own (`farEndContext({ play })`, as _relay_context.ts and
+// most far-end tests give one) replaced the idle one and its check with it: it now runs the
+// check before the test's `play`, which sees only a `times` the call would take.
 import assert from "node:assert/strict";
 import { IDLE_CONTEXT } from "../../src/simulator/_idle_context.ts";
 import { PlayoutBuffer } from "../../src/simulator/playout_buffer.ts";
@@ -28,7 +31,16 @@ Deno.test("the idle context refuses the `times` the call's playout buffer refuse
     const byCall = refuses(() => buffer.enqueue(CLIP, 0, times as number));
     const byIdle = refuses(() => IDLE_CONTEXT.play(CLIP, times as number));
     const byTestContext = refuses(() => farEndContext().play(CLIP, times as number));
-    assert.deepEqual([byIdle, byTestContext], [byCall, byCall], `times ${String(times)}`);
+    const seen: unknown[] = [];
+    const watched = farEndContext({ play: (_samples, given) => void seen.push(given) });
+    const byWatchedContext = refuses(() => watched.play(CLIP, times as number));
+    assert.deepEqual(
+      [byIdle, byTestContext, byWatchedContext],
+      [byCall, byCall, byCall],
+      `times ${String(times)}`,
+    );
+    // The test's own `play` is reached with what it was given, and only when the call takes it.
+    assert.deepEqual(seen, byCall ? [] : [times], `times ${String(times)} reached the test`);
   }
   // What the call refuses is refused: the list above holds both kinds.
   assert.ok(refuses(() => IDLE_CONTEXT.play(CLIP, 0)));

@@ -260,6 +260,18 @@ export class AsteriskFarEnd implements FarEnd {
     this.#context.send(bytes);
   }
 
+  /**
+   * The formats at `rate`: Asterisk's rate is its format's (`sampleRate` is never read), signed
+   * linear first (what a rate alone asks for), then the codecs at it (G.722 at 16000).
+   */
+  optionsForRate(rate: number): FarEndOptions[] {
+    const atRate = Object.entries(FORMATS).filter(([, spec]) => spec.rate === rate);
+    return [
+      ...atRate.filter(([, spec]) => spec.codec === undefined),
+      ...atRate.filter(([, spec]) => spec.codec !== undefined),
+    ].map(([encoding]) => ({ encoding }));
+  }
+
   sendDtmf(digit: string): boolean {
     // _create_event_DTMF_END: the digit first in plain text, the channel id first in JSON.
     this.#send(`DTMF_END digit:${digit} channel_id:${this.#channelId}`, {

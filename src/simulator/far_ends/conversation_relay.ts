@@ -155,9 +155,10 @@ export class ConversationRelayFarEnd implements FarEnd {
    * (websocket-messages, "Getting messages from Twilio"), and the `interruptible` it names is
    * what "dtmf" refines (changelog 2025-04-01).
    */
-  sendDtmf(digit: string): boolean {
-    // Undetected, the key is the caller's alone: the call counts it as not carried.
-    if (!this.#dtmfDetection) return false;
+  sendDtmf(digit: string): boolean | "undetected" {
+    // Undetected, the key is the caller's alone: the call counts it as not detected, the
+    // setting's doing, not as one the protocol cannot carry.
+    if (!this.#dtmfDetection) return "undetected";
     const heard = this.#beingHeard();
     if (heard !== null && allows(heard.cycle.interruptible, "dtmf")) this.#clear();
     this.#send({ type: "dtmf", digit });

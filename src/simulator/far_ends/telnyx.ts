@@ -38,6 +38,12 @@ import { MediaStreamEvents } from "./_media_stream_events.ts";
 type Codec = "PCMU" | "PCMA" | "L16" | "G722";
 /** The audio's rate, at which the caller's is made and the bot's played. */
 const RATES: Record<Codec, number> = { PCMU: 8000, PCMA: 8000, L16: 16000, G722: 16000 };
+/**
+ * The rates Telnyx plays L16 at: Call Control's "Start streaming"
+ * (`stream_bidirectional_sampling_rate`) lists five; TeXML's `bidirectionalSamplingRate` three of
+ * them (8000, 16000, 24000).
+ */
+const L16_PLAYBACK_RATES: readonly number[] = [8000, 16000, 22050, 24000, 48000];
 /** RTP's clock for G.722 (RFC 3551 §4.5.2): what `media_format.sample_rate` says of it. */
 const G722_CLOCK_RATE = 8000;
 
@@ -76,9 +82,7 @@ export class TelnyxFarEnd implements FarEnd {
     this.playbackRate = this.#playback === "L16"
       ? options.sampleRate ?? 8000
       : RATES[this.#playback];
-    // Call Control's "Start streaming" (`stream_bidirectional_sampling_rate`) lists five rates;
-    // TeXML's `bidirectionalSamplingRate` three of them (8000, 16000, 24000).
-    if (![8000, 16000, 22050, 24000, 48000].includes(this.playbackRate)) {
+    if (!L16_PLAYBACK_RATES.includes(this.playbackRate)) {
       throw new RangeError(
         `Telnyx plays L16 at 8000, 16000, 22050, 24000 or 48000 Hz, got ${options.sampleRate}`,
       );
@@ -87,6 +91,16 @@ export class TelnyxFarEnd implements FarEnd {
     this.#options = options;
     this.#streamId = options.streamId ?? crypto.randomUUID().toUpperCase();
     this.#callControlId = options.callId ?? `v3:${hexId("", 40)}`;
+  }
+
+  /**
+   * `sampleRate` is the bidirectional sampling rate, which Telnyx sets for L16 playback alone:
+   * with G.711 or G.722 played back it is never read, and a rate L16 plays at needs
+   * `playbackEncoding` L16 (the caller's audio keeps its own codec's rate).
+   */
+  optionsForRate(rate: number): FarEndOptions[] {
+    if (this.#playback === "L16" || !L16_PLAYBACK_RATES.includes(rate)) return [];
+    return [{ playbackEncoding: "L16" }];
   }
 
   open(context: FarEndContext): void {

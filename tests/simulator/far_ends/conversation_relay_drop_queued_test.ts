@@ -26,7 +26,8 @@ Deno.test("ConversationRelay far end: preemptible cycles between kept ones are d
   const far = new ConversationRelayFarEnd({});
   far.open(farEndContext({
     now: () => now,
-    play: (samples) => buffer.enqueue(samples, now),
+    // Text cycles only, `times` 1: passed on all the same, as the call's own context does.
+    play: (samples, times) => buffer.enqueue(samples, now, times),
     queuedMs: () => (buffer.advance(now), buffer.queuedMs),
     clear: () => void (buffer.clear(now), clears++),
     dropQueued: (fromMs, toMs) => void buffer.dropQueued(fromMs, toMs, now),

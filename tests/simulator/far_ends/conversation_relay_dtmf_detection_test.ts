@@ -3,8 +3,8 @@
 // (twilio.com/docs/voice/conversationrelay/conversationrelay-noun), its attributes table:
 // `dtmfDetection` says whether keypresses are sent over the WebSocket, `false` by default. With
 // it off the far end sends no `dtmf` and, detecting no key, stops no speech (`interruptible`
-// `dtmf` or `any` is about keys it detects); the call counts the press as not carried
-// (`sendDtmf` false). The simulator's default stays on, as before: see far_end.ts
+// `dtmf` or `any` is about keys it detects); the call counts the press as not detected
+// (`sendDtmf` "undetected"), not as one the protocol cannot carry (false). The simulator's default stays on, as before: see far_end.ts
 // `FarEndOptions.dtmfDetection`. The "dtmf message" itself: twilio.com/docs/voice/
 // conversationrelay/websocket-messages, "Getting messages from Twilio".
 import assert from "node:assert/strict";
@@ -15,7 +15,7 @@ Deno.test("ConversationRelay far end with dtmfDetection off: a keypress is not s
   c.bot(token("Press one for sales.", true, { interruptible: "dtmf" }));
   const queued = c.queuedMs();
   assert.ok(queued > 0);
-  assert.equal(c.far.sendDtmf("1"), false, "not carried: the call counts it so");
+  assert.equal(c.far.sendDtmf("1"), "undetected", "not detected: the call counts it so");
   assert.deepEqual(c.sent(), [], "no dtmf message");
   assert.equal(c.clears(), 0, "the speech plays on");
   assert.equal(c.queuedMs(), queued);

@@ -1,0 +1,49 @@
+// A keypress a far end does not send because the platform, as set up, detects no keys
+// (ConversationRelay's `dtmfDetection` off: far_end.ts `sendDtmf` answers "undetected") was
+// counted as one its protocol cannot carry, worded "1 not carried by conversationrelay": the
+// protocol blamed where the cause is a setting. The report counts it apart (`dtmf.undetected`,
+// "not detected (dtmfDetection off)"), and `dtmf.unsupported` keeps its meaning. A whole call on
+// the raw far end (which carries no keys), taught to answer "undetected"; in-memory sockets, a
+// FakeClock.
+import assert from "node:assert/strict";
+import { type CallReport, formatReport, simulateCall } from "../../src/simulator/mod.ts";
+import type { FarEndFactory } from "../../src/simulator/far_end.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { rawChangedOnOpen } from "./_raw_far_end.ts";
+
+/** A call on `protocol` pressing 5 at 200 ms, hung up at 1 s: its report. */
+async function pressFive(protocol: FarEndFactory): Promise<CallReport> {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  let report: CallReport | undefined;
+  void simulateCall("ws://bot.invalid/", {
+    protocol,
+    clock,
+    connect: () => pair.client,
+    dtmf: [{ atMs: 200, digit: "5" }],
+    hangUpAtMs: 1_000,
+  }).then((r) => (report = r));
+  for (let t = 0; t < 5_000 && report === undefined; t += 10) await clock.tick(10);
+  assert.ok(report, "the call ended");
+  await clock.tick(20_000);
+  return report;
+}
+
+const dtmfLine = (report: CallReport) =>
+  formatReport(report).split("\n").find((line) => /^\s*dtmf\b/.test(line)) ?? "";
+
+Deno.test("a key the platform was set not to detect is counted as undetected, not as not carried", async () => {
+  const report = await pressFive(rawChangedOnOpen((farEnd) => {
+    farEnd.sendDtmf = () => "undetected";
+  }));
+  assert.deepEqual(report.dtmf, { sent: 0, unsupported: 0, undetected: 1, afterEnd: 0 });
+  const line = dtmfLine(report);
+  assert.match(line, /0 sent · 1 not detected \(dtmfDetection off\)$/);
+  assert.doesNotMatch(line, /not carried/);
+});
+
+Deno.test("a key the protocol cannot carry is still counted as not carried", async () => {
+  const report = await pressFive(rawChangedOnOpen(() => {}));
+  assert.deepEqual(report.dtmf, { sent: 0, unsupported: 1, undetected: 0, afterEnd: 0 });
+  assert.match(dtmfLine(report), /0 sent · 1 not carried by raw$/);
+});
