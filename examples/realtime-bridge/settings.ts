@@ -84,7 +84,7 @@ function parseRealtimeUrl(text: string | undefined): string | undefined {
   let meant: string | undefined;
   if (url !== undefined && /^(?:http|https|ws|wss):$/.test(url.protocol)) {
     url.hash = "";
-    meant = url.href.replace(/^http/, "ws").replace(/#$/, "");
+    meant = url.href.replace(/^http/, "ws");
   }
   throw new RangeError(
     "OPENAI_REALTIME_URL must be a ws: or wss: URL without a fragment, such as " +

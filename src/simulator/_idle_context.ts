@@ -10,6 +10,7 @@
  */
 
 import type { FarEndContext } from "./far_end.ts";
+import { checkPlayTimes } from "./_play_times.ts";
 
 /** The context that goes nowhere. */
 export const IDLE_CONTEXT: Readonly<FarEndContext> = Object.freeze({
@@ -17,15 +18,7 @@ export const IDLE_CONTEXT: Readonly<FarEndContext> = Object.freeze({
   sleep: () => new Promise<void>(() => {}),
   send: () => {},
   violation: () => {},
-  play: (samples: Int16Array, times = 1) => {
-    // The call's own rule (playout_buffer.ts `enqueue`), the clip's length times over included.
-    if (
-      typeof times !== "number" || !Number.isSafeInteger(times) || times < 1 ||
-      !Number.isSafeInteger(samples.length * times)
-    ) {
-      throw new RangeError(`times must be a whole number >= 1, got ${times}`);
-    }
-  },
+  play: (samples: Int16Array, times = 1) => checkPlayTimes(samples, times),
   queuedMs: () => 0,
   mark: () => {},
   whenPlayed: () => {},

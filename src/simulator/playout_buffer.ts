@@ -8,6 +8,7 @@
  * @module
  */
 
+import { checkPlayTimes } from "./_play_times.ts";
 import { type Distribution, Histogram } from "./_distribution.ts";
 
 /** Options for {@linkcode PlayoutBuffer}. */
@@ -250,13 +251,7 @@ export class PlayoutBuffer {
    * ```
    */
   enqueue(samples: Int16Array, nowMs: number, times = 1): void {
-    // Checked before anything plays: a refused message changes nothing.
-    if (
-      typeof times !== "number" || !Number.isSafeInteger(times) || times < 1 ||
-      !Number.isSafeInteger(samples.length * times)
-    ) {
-      throw new RangeError(`times must be a whole number >= 1, got ${times}`);
-    }
+    checkPlayTimes(samples, times); // before anything plays: a refused message changes nothing
     this.advance(nowMs);
     if (samples.length === 0) return;
     const leadMs = this.queuedMs;

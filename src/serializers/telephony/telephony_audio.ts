@@ -247,10 +247,7 @@ export class TelephonyAudio {
    * before a rate change, which would drop them: they are the end of the bot's audio so far.
    */
   flushOutbound(): Uint8Array | null {
-    const tail = this.#outbound?.flush();
-    // Flushed, the resampler starts a new stream: its next output is primed again.
-    this.#outboundPrimed = false;
-    return this.#wire(tail ?? NO_SAMPLES, true, true);
+    return this.endOutbound(true);
   }
 
   /**
@@ -270,19 +267,21 @@ export class TelephonyAudio {
    * the reply is lost to what was counted sent: its stream began with the filter's delay as
    * silence (see the class description), so what leaves is as long as what the bot wrote (save,
    * in G.722, a last sample waiting for its pair where the last frame left whole: 1/16 ms, never
-   * coded). In
-   * G.722 the samples dropped are never coded, so our encoder stays in step with the far end's
-   * decoder.
+   * coded). In G.722 the samples dropped are never coded, so our encoder stays in step with the
+   * far end's decoder.
    */
   endOutbound(playing: boolean, roomBytes = Infinity): Uint8Array | null {
     if (!playing || roomBytes <= 0) {
       this.reset();
       return null;
     }
-    if (roomBytes === Infinity) return this.flushOutbound();
     const tail = this.#outbound?.flush() ?? NO_SAMPLES;
+    // Flushed, the resampler starts a new stream: its next output is primed again.
     this.#outboundPrimed = false;
-    return this.#wire(tail.subarray(0, this.#samplesFitting(roomBytes)), true, true);
+    const fitting = roomBytes === Infinity
+      ? tail
+      : tail.subarray(0, this.#samplesFitting(roomBytes));
+    return this.#wire(fitting, true, true);
   }
 
   /**
