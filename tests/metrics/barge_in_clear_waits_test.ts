@@ -11,12 +11,11 @@
 // `{"event":"clear"}`, audio raw PCM (RawPcmSerializer); it plays what it is sent as it comes,
 // back to back (the estimate's model: no acknowledgements).
 import assert from "node:assert/strict";
-import { type Frame, SessionMetrics, SpeakingEvent, type TransportStats } from "../../mod.ts";
-import type { MeteredTransport } from "../../src/metrics/session_metrics.ts";
-import type { SessionObserver } from "../../src/session_observer.ts";
+import { type Frame, SessionMetrics, SpeakingEvent } from "../../mod.ts";
 import { FakeClock } from "../../src/testing/mod.ts";
 import { BYTES_PER_MS, SAMPLE_RATE, urgentWireSession } from "../_urgent_wire_session.ts";
 import { handAnsweredPcm } from "../_hand_answered_pcm.ts";
+import { handMadeTransport } from "./_hand_made_transport.ts";
 
 const reply = (ms: number, id: string): Frame => ({
   type: "audio",
@@ -128,15 +127,7 @@ Deno.test("a barge-in whose clear waits as the metrics are detached is measured 
 
 /** A transport of one's own (`MeteredTransport`) that tells its observer no `interrupted`. */
 function untellingTransport(clock: FakeClock) {
-  let observer: SessionObserver | undefined;
-  const transport = Object.assign(new EventTarget(), {
-    observe(o: SessionObserver) {
-      observer = o;
-      return () => (observer = undefined);
-    },
-    stats: {} as TransportStats,
-    clock,
-  }) satisfies MeteredTransport;
+  const { transport, closed } = handMadeTransport(clock);
   const speaking = (type: "speakingstart" | "speakingstop") =>
     transport.dispatchEvent(
       new SpeakingEvent(type, {
@@ -147,7 +138,7 @@ function untellingTransport(clock: FakeClock) {
         ...(type === "speakingstop" && { reason: "interrupted" as const }),
       }),
     );
-  return { transport, speaking, closed: () => observer?.closed?.({} as never) };
+  return { transport, speaking, closed };
 }
 
 Deno.test("barge-ins on a transport that never tells its cut are measured at the cut: past 16 waiting, the oldest, and the rest as measuring stops", async () => {

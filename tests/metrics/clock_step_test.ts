@@ -2,40 +2,13 @@
 // read across workers) may: the metrics take a time still to come as now and a negative latency
 // as 0 ms, and never throw over it (a throw in the bot's turn handling would end its session).
 import assert from "node:assert/strict";
-import { SessionMetrics, type TransportStats } from "../../mod.ts";
-import type { MeteredTransport } from "../../src/metrics/session_metrics.ts";
-import type { Clock } from "../../src/clock.ts";
-import type { SessionObserver } from "../../src/session_observer.ts";
+import { meteredOnSteppingClock, SteppingClock } from "./_hand_made_transport.ts";
 
-/** A clock whose time the test sets; `stepBack` takes `ms` off each read after the next. */
-class SteppingClock {
-  time = 1000;
-  stepBack = 0;
-  now(): number {
-    const now = this.time;
-    this.time -= this.stepBack;
-    return now;
-  }
-  asClock(): Clock {
-    return this as unknown as Clock; // only `now` is read by the metrics
-  }
-}
-
-/** A transport of the metrics' own shape; `closed()` ends the session. */
+/** The metrics on `clock`; `botSpeaks()` the bot becoming audible, `closed()` ends the session. */
 function meteredSession(clock: SteppingClock) {
-  let observer: SessionObserver | undefined;
-  const transport = Object.assign(new EventTarget(), {
-    observe(o: SessionObserver) {
-      observer = o;
-      return () => (observer = undefined);
-    },
-    stats: {} as TransportStats,
-  }) satisfies MeteredTransport;
-  const metrics = SessionMetrics.attach(transport, { speech: false, clock: clock.asClock() });
-  const latencies: number[] = [];
-  metrics.addEventListener("metric", (e) => latencies.push(e.value));
+  const { transport, metrics, latencies, closed } = meteredOnSteppingClock(clock);
   const botSpeaks = () => transport.dispatchEvent(new Event("speakingstart"));
-  return { metrics, latencies, botSpeaks, closed: () => observer?.closed?.({} as never) };
+  return { metrics, latencies, botSpeaks, closed };
 }
 
 Deno.test("`SessionMetrics.callerTurnEnded` takes a time after a clock's step back as now", () => {

@@ -1,39 +1,16 @@
-// What `SessionMetrics` counts unmeasured (`turnLatency.unmeasured`) is a turn end told after 16
-// newer spells of the bot's: at or before the latest spell let go. A clock that steps back breaks
-// the `Clock` contract, but a custom one may (README, "Metrics": a time still to come is taken as
-// now, the metrics never throw over the clock), and a figure off by a step is no reason to call
-// every turn after it lost: a spell let go that began after now began before the clock stepped
-// back, and says nothing of a turn told at once.
+// What `SessionMetrics` counts unmeasured is a turn end told after 16 newer spells of the bot's,
+// at or before the latest spell let go (`turnLatency.unmeasured`), and speech told after 16 newer
+// unclaimed interruptions, in the window of one let go (`bargeInStopLatency.unmeasured`). A clock
+// that steps back breaks the `Clock` contract, but a custom one may (README, "Metrics": a time
+// still to come is taken as now, the metrics never throw over the clock), and a figure off by a
+// step is no reason to call every turn or barge-in after it lost: a spell or window let go that
+// began after now began before the clock stepped back, and says nothing of what is told at once.
 import assert from "node:assert/strict";
-import { SessionMetrics, type TransportStats } from "../../mod.ts";
-import type { MeteredTransport } from "../../src/metrics/session_metrics.ts";
-import type { Clock } from "../../src/clock.ts";
-import type { SessionObserver } from "../../src/session_observer.ts";
+import { meteredOnSteppingClock, SteppingClock } from "./_hand_made_transport.ts";
 
-/** A clock whose time the test sets (only `now` is read by the metrics). */
-class SetClock {
-  time = 1000;
-  now(): number {
-    return this.time;
-  }
-  asClock(): Clock {
-    return this as unknown as Clock;
-  }
-}
-
-/** A transport of the metrics' own shape: the test tells the bot's spells; `closed()` ends it. */
-function meteredSession(clock: SetClock) {
-  let observer: SessionObserver | undefined;
-  const transport = Object.assign(new EventTarget(), {
-    observe(o: SessionObserver) {
-      observer = o;
-      return () => (observer = undefined);
-    },
-    stats: {} as TransportStats,
-  }) satisfies MeteredTransport;
-  const metrics = SessionMetrics.attach(transport, { speech: false, clock: clock.asClock() });
-  const latencies: number[] = [];
-  metrics.addEventListener("metric", (e) => latencies.push(e.value));
+/** The metrics on a clock whose time the test sets; the test tells the bot's spells. */
+function meteredSession(clock: SteppingClock) {
+  const { transport, metrics, latencies, closed } = meteredOnSteppingClock(clock);
   /** The bot becomes audible at `at`, and falls silent 100 ms later, done. */
   const botSpeaks = (at: number) => {
     clock.time = at;
@@ -50,12 +27,11 @@ function meteredSession(clock: SetClock) {
       Object.assign(new Event("speakingstop"), { reason: "interrupted", responseId }),
     );
   };
-  const closed = () => observer?.closed?.({} as never);
   return { metrics, latencies, botSpeaks, botCuts, closed };
 }
 
 Deno.test("turns told at once after the clock stepped back past a spell let go are measured, none unmeasured", () => {
-  const clock = new SetClock();
+  const clock = new SteppingClock();
   const s = meteredSession(clock);
   // A greeting of 17 spells (1000 … 4200) no turn of the caller's asked for: the first is let go.
   for (let i = 0; i <= 16; i++) s.botSpeaks(1000 + i * 200);
@@ -80,7 +56,7 @@ Deno.test("turns told at once after the clock stepped back past a spell let go a
 });
 
 Deno.test("speech told at once after the clock stepped back into an interruption let go is no barge-in lost", () => {
-  const clock = new SetClock();
+  const clock = new SteppingClock();
   const s = meteredSession(clock);
   // 17 replies the bot cuts itself (no speech claims them), 1000 … 4500: the first is let go.
   for (let i = 0; i <= 16; i++) s.botCuts(1000 + i * 220, `r${i}`);

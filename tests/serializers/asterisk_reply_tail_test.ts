@@ -94,7 +94,16 @@ Deno.test("`TelephonyAudio.endOutbound` hands over no more of the held end than 
     const tail = audio.endOutbound(true, room);
     assert.equal(tail?.length ?? 0, expected, `${encoding} in ${room} bytes`);
     // Either way a new stream begins: the next audio starts from silence, none of this one's end.
+    // (Its length alone cannot tell: a stream carried on owes as much as a new one.)
     const next = audio.encode(speech(480, 24000))!;
     assert.equal(next.length, encoding === "mulaw" ? 160 : 320);
+    // The filter's delay at 8 kHz is 2 samples (0.25 ms): silence in the wire's encoding.
+    const [silence, delayBytes] = encoding === "mulaw" ? [0xff, 2] : [0, 4];
+    assert.deepEqual(
+      [...next.subarray(0, delayBytes)],
+      new Array(delayBytes).fill(silence),
+      `${encoding} in ${room} bytes: the next stream's delay, not this one's held end`,
+    );
+    assert.ok(next.subarray(delayBytes).some((b) => b !== silence), "then the next speech");
   }
 });

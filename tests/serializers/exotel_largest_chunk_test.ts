@@ -4,23 +4,10 @@
 // bytes, 312 × 320), not the 100,000 bytes themselves (6.25 s, which is no multiple of 320 and so
 // reported too): the edge is pinned here on both sides.
 import assert from "node:assert/strict";
-import { ExotelSerializer } from "../../src/serializers/exotel.ts";
-import { recordingContext } from "./fixtures/recording_context.ts";
+import { exotelAt8kHz } from "./fixtures/exotel_call.ts";
 
 /** The errors an Exotel serializer told its rate (8 kHz PCM16) reports at set-up for `chunkMs`. */
-function reportsAtSetup(chunkMs: number) {
-  const { context, reported } = recordingContext();
-  const exotel = new ExotelSerializer({ sampleRate: 8000 });
-  exotel.bind(context);
-  exotel.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-    outputChunkMs: chunkMs,
-  });
-  return reported;
-}
+const reportsAtSetup = (chunkMs: number) => exotelAt8kHz(chunkMs, { sampleRate: 8000 }).reports;
 
 Deno.test("`ExotelSerializer` takes 6.24 s chunks at 8 kHz PCM16 (99,840 bytes), Exotel's longest", () => {
   assert.deepEqual(reportsAtSetup(6240), []);

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import type { TransportError } from "../../src/errors.ts";
 import type { Frame } from "../../src/frames.ts";
 import { ExotelSerializer } from "../../src/serializers/exotel.ts";
-import { exotelCall, exotelIds } from "./fixtures/exotel_call.ts";
+import { exotelAt8kHz, exotelCall, exotelIds } from "./fixtures/exotel_call.ts";
 import {
   fuzzDeserializer,
   mediaField,
@@ -132,23 +132,8 @@ function pcmFrame(samples: number[]) {
   return { type: "audio" as const, audio, sampleRate: 8000, channels: 1 };
 }
 
-/** A serializer set up for 8 kHz mono both ways and `chunkMs`, with the errors it reports. */
-function at8kHz(chunkMs: number) {
-  const { context, reported: reports } = recordingContext();
-  const exotel = new ExotelSerializer();
-  exotel.bind(context);
-  exotel.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-    outputChunkMs: chunkMs,
-  });
-  return { exotel, reports };
-}
-
 Deno.test("`ExotelSerializer` speaks μ-law both ways when the start announces audio/x-mulaw", () => {
-  const { exotel, reports } = at8kHz(400);
+  const { exotel, reports } = exotelAt8kHz(400);
   exotel.deserialize(startIn("audio/x-mulaw;rate=8000", "8"));
   // G.711 μ-law (ITU-T G.711 table 2a): 0x80 is +32124, 0x00 is -32124, 0xFF and 0x7F are 0.
   const media = JSON.stringify({
@@ -177,7 +162,7 @@ Deno.test("`ExotelSerializer` speaks μ-law both ways when the start announces a
 
 Deno.test("`ExotelSerializer` judges chunkMs in μ-law bytes after a μ-law start", () => {
   // 200 ms: 3,200 bytes of PCM16 at 8 kHz, but 1,600 of μ-law.
-  const { exotel, reports } = at8kHz(200);
+  const { exotel, reports } = exotelAt8kHz(200);
   exotel.deserialize(startIn("audio/x-mulaw", "8"));
   assert.equal(reports.length, 1);
   assert.match(reports[0]!.message, /1600-byte messages .* use chunkMs 400/);
@@ -306,7 +291,7 @@ const media = (chunk: number, track: string | undefined, sample: number) =>
   });
 
 Deno.test("`ExotelSerializer` takes the caller's track only when both tracks are streamed", () => {
-  const { exotel } = at8kHz(200);
+  const { exotel } = exotelAt8kHz(200);
   exotel.deserialize(start());
   const heard = [
     media(1, "inbound", 1000),

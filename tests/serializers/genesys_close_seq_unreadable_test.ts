@@ -17,35 +17,18 @@
 // The client is Genesys's, written message by message (fixtures/audiohook_hand_written_client.ts).
 import assert from "node:assert/strict";
 import {
+  breached,
+  endedByUs,
   openedSession,
-  type PingedSession,
+  refusedUnread,
   toTheEnd,
+  unreadableClose,
 } from "./fixtures/audiohook_pinged_session.ts";
-
-type Session = PingedSession;
-
-/** Genesys's text message the serializer refuses before taking its `seq`: no `position`. */
-const refusedUnread = (s: Session) => s.send({ ...s.message("ping", {}), position: undefined });
-
-/** Genesys's close whose `seq` is no number (the number it took all the same is skipped). */
-const unreadableClose = (s: Session) => {
-  const close = s.message("close", { reason: "error" });
-  s.send({ ...close, seq: String(close.seq) });
-};
 
 for (
   const [what, ending, decodeErrors] of [
-    ["after a breach", async (s: Session) => {
-      refusedUnread(s);
-      await s.clock.runAll(10);
-      return { ended: undefined };
-    }, 2],
-    ["after our goodbye", async (s: Session) => {
-      // Settled once Genesys has closed: the transport waits for it after an `end`.
-      const ended = s.transport.send({ type: "end", reason: "done" });
-      await s.clock.runAll(10);
-      return { ended }; // wrapped: an async function's result would wait for it
-    }, 1],
+    ["after a breach", breached, 2],
+    ["after our goodbye", endedByUs, 1],
   ] as const
 ) {
   Deno.test(`Genesys: an error after a close whose seq is no number ${what} is reported with its code`, async () => {
@@ -72,8 +55,7 @@ for (
 Deno.test("Genesys: after a close whose seq is no number, an error replaying a number taken is still a fault", async () => {
   // Being behind explains a number ahead, never one already taken.
   const s = await openedSession();
-  const ended = s.transport.send({ type: "end", reason: "done" });
-  await s.clock.runAll(10);
+  const { ended } = await endedByUs(s);
   unreadableClose(s);
   s.send({ ...s.message("error", { code: 409, message: "Unexpected message" }), seq: 1 });
   await toTheEnd(s, ended);

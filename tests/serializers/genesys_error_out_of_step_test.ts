@@ -20,29 +20,21 @@
 // The client is Genesys's, written message by message (fixtures/audiohook_hand_written_client.ts).
 import assert from "node:assert/strict";
 import {
+  breached,
+  endedByUs,
   openedSession,
   type PingedSession,
+  refusedUnread,
   toTheEnd,
 } from "./fixtures/audiohook_pinged_session.ts";
 
-type Session = PingedSession;
-
-/** Genesys's text message the serializer refuses before taking its `seq`: no `position`. */
-const refusedUnread = (s: Session) => s.send({ ...s.message("ping", {}), position: undefined });
-
 for (
   const [what, refusal] of [
-    ["after a breach", async (s: Session) => {
+    ["after a breach", breached],
+    ["after our goodbye and a refusal", async (s: PingedSession) => {
+      const { ended } = await endedByUs(s);
       refusedUnread(s);
-      await s.clock.runAll(10);
-      return { ended: undefined };
-    }],
-    ["after our goodbye and a refusal", async (s: Session) => {
-      // Settled once Genesys has closed: the transport waits for it after an `end`.
-      const ended = s.transport.send({ type: "end", reason: "done" });
-      await s.clock.runAll(10);
-      refusedUnread(s);
-      return { ended }; // wrapped: an async function's result would wait for it
+      return { ended };
     }],
   ] as const
 ) {
@@ -73,8 +65,7 @@ Deno.test("Genesys: an error out of step whose parameters are off is reported fo
   // Out of step, nothing past its number is judged (as the reference server judges nothing past
   // a wrong `seq`): what it carries is reported as it came, not refused as a second fault.
   const s = await openedSession();
-  refusedUnread(s);
-  await s.clock.runAll(10);
+  await breached(s);
   s.send(s.message("error", { code: "busy", message: "Service unavailable" }));
   s.send(s.message("close", { reason: "error" }));
   await toTheEnd(s);

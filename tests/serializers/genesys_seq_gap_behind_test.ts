@@ -17,25 +17,23 @@
 // not sent is a number skipped.
 import assert from "node:assert/strict";
 import {
+  endedByUs,
   openedSession,
   type PingedSession,
+  refusedUnread,
   toTheEnd,
+  unreadableClose,
 } from "./fixtures/audiohook_pinged_session.ts";
 
-type Session = PingedSession;
-
 /** Skips `count` numbers: messages numbered and never sent. */
-const skip = (s: Session, count: number) => {
+const skip = (s: PingedSession, count: number) => {
   for (let i = 0; i < count; i++) s.message("ping", {});
 };
 
 Deno.test("Genesys: after a close whose seq is no number, an error that skips numbers is a seq fault", async () => {
   const s = await openedSession();
-  // Settled once Genesys has closed: the transport waits for it after an `end`.
-  const ended = s.transport.send({ type: "end", reason: "done" });
-  await s.clock.runAll(10);
-  const close = s.message("close", { reason: "error" }); // seq 2
-  s.send({ ...close, seq: String(close.seq) });
+  const { ended } = await endedByUs(s);
+  unreadableClose(s); // seq 2
   skip(s, 2); // 3 and 4 never sent
   s.send(s.message("error", { code: 409, message: "Unexpected 'disconnect' message" })); // 5
   await toTheEnd(s, ended);
@@ -51,7 +49,7 @@ Deno.test("Genesys: after a close whose seq is no number, an error that skips nu
 Deno.test("Genesys: after a message refused unread past the close, an error that skips numbers is a seq fault", async () => {
   const s = await openedSession();
   s.send(s.message("close", { reason: "end" })); // 2, taken
-  s.send({ ...s.message("ping", {}), position: undefined }); // 3, refused
+  refusedUnread(s); // 3
   skip(s, 2); // 4 and 5 never sent
   s.send(s.message("error", { code: 408, message: "Close transaction timeout" })); // 6
   await toTheEnd(s);
@@ -65,7 +63,7 @@ Deno.test("Genesys: after a message refused unread past the close, an error that
 
 Deno.test("Genesys: after a breach, a message further ahead than the messages refused is a decode error of its own", async () => {
   const s = await openedSession();
-  s.send({ ...s.message("ping", {}), position: undefined }); // 2, the breach
+  refusedUnread(s); // 2, the breach
   skip(s, 5); // 3 to 7 never sent
   s.send(s.message("ping", {})); // 8
   s.send(s.message("close", { reason: "disconnect" })); // 9, ahead through the two it follows

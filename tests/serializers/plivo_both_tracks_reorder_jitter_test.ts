@@ -9,75 +9,42 @@
 import assert from "node:assert/strict";
 import type { AudioFrame, Frame } from "../../mod.ts";
 import { mulawDecode } from "../../src/audio/g711.ts";
-import { PlivoSerializer } from "../../src/serializers/plivo.ts";
 import { OrderedMedia } from "../../src/serializers/telephony/ordered_media.ts";
-import { encodeBase64 } from "../../src/serializers/telephony/base64.ts";
-import { plivoIds } from "./fixtures/plivo_call.ts";
-import { NARROWBAND_SETUP } from "./fixtures/narrowband_call.ts";
+import { levelCodeOf, levelledPayload } from "./fixtures/levelled_packets.ts";
+import {
+  bothTracksMedia,
+  PLIVO_EPOCH_MS,
+  startedBothTracks,
+} from "./fixtures/plivo_both_tracks_call.ts";
 import { recordingContext } from "./fixtures/recording_context.ts";
 import { globexAudio } from "./telephony/_ordered_media_stage.ts";
 
-const EPOCH_MS = 1705312200000;
 /** Each packet's stamp less its true time, in turn: within 6 ms, under a third of a packet. */
 const JITTER_MS = [0, -6, 6];
-/** μ-law code of packet `n`'s every sample: each packet its own level (silence is 0xFF). */
-const codeOf = (packet: number) => 0x80 + (packet % 100);
 
-const stampOf = (packet: number) => EPOCH_MS + 20 * packet + JITTER_MS[packet % 3]!;
-const payloadOf = (packet: number) => encodeBase64(new Uint8Array(160).fill(codeOf(packet)));
+const stampOf = (packet: number) => PLIVO_EPOCH_MS + 20 * packet + JITTER_MS[packet % 3]!;
 
 function audioOf(frames: Frame[]): AudioFrame[] {
   return frames.filter((frame): frame is AudioFrame => frame.type === "audio");
 }
 
-/** A Plivo serializer at 8 kHz, bound to a recording context, whose start names both tracks. */
-function startedBoth() {
-  const plivo = new PlivoSerializer();
-  plivo.setup(NARROWBAND_SETUP);
-  const { context, counted } = recordingContext();
-  plivo.bind(context);
-  plivo.deserialize(JSON.stringify({
-    event: "start",
-    sequenceNumber: 1,
-    start: {
-      callId: plivoIds.call,
-      streamId: plivoIds.stream,
-      accountId: "MAXXXXXXXXXXXXXXXXXX",
-      tracks: ["inbound", "outbound"],
-      mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000 },
-    },
-  }));
-  return { plivo, counted };
-}
-
-/** The caller's media message: `chunk` and `timestamp` as Plivo's "media" event carries them. */
-function callerMedia(sequenceNumber: number, chunk: number, packet: number, stampMs: number) {
-  return JSON.stringify({
-    event: "media",
-    sequenceNumber,
-    streamId: plivoIds.stream,
-    media: { track: "inbound", timestamp: String(stampMs), chunk, payload: payloadOf(packet) },
-  });
-}
-
 Deno.test("`PlivoSerializer` with both tracks streamed fills no silence between packets whose stamps jitter within half a packet", () => {
-  const { plivo, counted } = startedBoth();
+  const { plivo, counted } = startedBothTracks();
   const frames: Frame[] = [];
   let sequenceNumber = 1;
   for (let packet = 0; packet < 50; packet++) {
     // One chunk counter across the tracks: the bot's packet, then the caller's.
     for (const track of ["outbound", "inbound"] as const) {
-      const out = plivo.deserialize(JSON.stringify({
-        event: "media",
-        sequenceNumber: ++sequenceNumber,
-        streamId: plivoIds.stream,
-        media: {
+      sequenceNumber++;
+      const out = plivo.deserialize(
+        bothTracksMedia(
+          sequenceNumber,
           track,
-          timestamp: String(stampOf(packet)),
-          chunk: sequenceNumber - 1,
-          payload: payloadOf(packet),
-        },
-      }));
+          sequenceNumber - 1,
+          stampOf(packet),
+          levelledPayload(packet),
+        ),
+      );
       if (out !== null) frames.push(...[out].flat());
     }
   }
@@ -91,7 +58,10 @@ Deno.test("`PlivoSerializer` with both tracks streamed fills no silence between 
   const samples = audio.map((frame) => new Int16Array(frame.audio.slice().buffer)[0]);
   assert.deepEqual(
     samples,
-    Array.from({ length: 50 }, (_, packet) => mulawDecode(new Uint8Array([codeOf(packet)]))[0]),
+    Array.from(
+      { length: 50 },
+      (_, packet) => mulawDecode(new Uint8Array([levelCodeOf(packet)]))[0],
+    ),
   );
   assert.deepEqual(
     audio.map((frame) => frame.timestampMs),
@@ -114,7 +84,7 @@ Deno.test("`OrderedMedia` by timestamp keeps a jittered stream's timeline, and s
     frames.push(...ordered.push({
       sequence: packet + 1,
       timestampMs: stampOf(packet),
-      payload: payloadOf(packet),
+      payload: levelledPayload(packet),
     }));
   }
   frames.push(...ordered.flush());
@@ -131,13 +101,15 @@ Deno.test("`PlivoSerializer` with both tracks streamed places a burst stamped al
   // Chunk 10^12 once, mid-stream (its audio and stamp are right); later two packets sent together
   // carry one stamp, as a sender stamping by its wall clock stamps a burst. Each is a new chunk:
   // neither is a duplicate, and no silence goes between.
-  const { plivo, counted } = startedBoth();
+  const { plivo, counted } = startedBothTracks();
   const frames: Frame[] = [];
-  const stamps = Array.from({ length: 40 }, (_, packet) => EPOCH_MS + 20 * packet);
+  const stamps = Array.from({ length: 40 }, (_, packet) => PLIVO_EPOCH_MS + 20 * packet);
   stamps[31] = stamps[30]!; // packets 30 and 31: a burst stamped alike
   stamps.forEach((stampMs, packet) => {
     const chunk = packet === 10 ? 1e12 : packet + 1;
-    const out = plivo.deserialize(callerMedia(packet + 2, chunk, packet, stampMs));
+    const out = plivo.deserialize(
+      bothTracksMedia(packet + 2, "inbound", chunk, stampMs, levelledPayload(packet)),
+    );
     if (out !== null) frames.push(...[out].flat());
   });
   frames.push(...plivo.finish());
@@ -148,6 +120,9 @@ Deno.test("`PlivoSerializer` with both tracks streamed places a burst stamped al
   const samples = audio.map((frame) => new Int16Array(frame.audio.slice().buffer)[0]);
   assert.deepEqual(
     samples,
-    Array.from({ length: 40 }, (_, packet) => mulawDecode(new Uint8Array([codeOf(packet)]))[0]),
+    Array.from(
+      { length: 40 },
+      (_, packet) => mulawDecode(new Uint8Array([levelCodeOf(packet)]))[0],
+    ),
   );
 });

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import type { AudioFrame, Frame } from "../../mod.ts";
-import { PlivoSerializer } from "../../src/serializers/plivo.ts";
-import { plivoIds } from "./fixtures/plivo_call.ts";
+import {
+  bothTracksMedia,
+  PLIVO_EPOCH_MS,
+  startedBothTracks,
+} from "./fixtures/plivo_both_tracks_call.ts";
 import { MULAW_SILENCE_20MS } from "./fixtures/twilio_call.ts";
-import { NARROWBAND_SETUP } from "./fixtures/narrowband_call.ts";
 
 // A stream of both tracks, built from Plivo's "Stream Event Protocol"
 // (plivo.com/docs/voice/audio-streaming/audio-streaming, "start": `start.tracks`, "Audio tracks
@@ -12,27 +14,9 @@ import { NARROWBAND_SETUP } from "./fixtures/narrowband_call.ts";
 // (docs.plivo.com/docs/voice/xml/audiostream). Plivo does not say whether `chunk` counts each
 // track or both: either way the caller's second of audio must come out as one second.
 
-/** A serializer at 8 kHz whose stream's start names both tracks, as the docs' example does. */
-function startedBoth(): PlivoSerializer {
-  const plivo = new PlivoSerializer();
-  plivo.setup(NARROWBAND_SETUP);
-  plivo.deserialize(JSON.stringify({
-    event: "start",
-    sequenceNumber: 1,
-    start: {
-      callId: plivoIds.call,
-      streamId: plivoIds.stream,
-      accountId: "MAXXXXXXXXXXXXXXXXXX",
-      tracks: ["inbound", "outbound"],
-      mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000 },
-    },
-  }));
-  return plivo;
-}
-
 for (const counter of ["one counter across the tracks", "a counter per track"] as const) {
   Deno.test(`\`PlivoSerializer\` with both tracks streamed (${counter}) hears the caller's 1 s as 1 s`, () => {
-    const plivo = startedBoth();
+    const { plivo } = startedBothTracks();
     const frames: Frame[] = [];
     let sequenceNumber = 1;
     for (let packet = 0; packet < 50; packet++) {
@@ -40,17 +24,13 @@ for (const counter of ["one counter across the tracks", "a counter per track"] a
         ? [packet + 1, packet + 1]
         : [2 * packet + 1, 2 * packet + 2];
       for (const [track, chunk] of [["outbound", outbound], ["inbound", inbound]] as const) {
-        const out = plivo.deserialize(JSON.stringify({
-          event: "media",
-          sequenceNumber: ++sequenceNumber,
-          streamId: plivoIds.stream,
-          media: {
-            track,
-            timestamp: String(1705312200000 + packet * 20),
-            chunk,
-            payload: MULAW_SILENCE_20MS,
-          },
-        }));
+        const out = plivo.deserialize(bothTracksMedia(
+          ++sequenceNumber,
+          track,
+          chunk,
+          PLIVO_EPOCH_MS + packet * 20,
+          MULAW_SILENCE_20MS,
+        ));
         if (out !== null) frames.push(...[out].flat());
       }
     }
@@ -68,21 +48,13 @@ for (const counter of ["one counter across the tracks", "a counter per track"] a
 Deno.test("`PlivoSerializer` with both tracks streamed loses no packet of a burst stamped alike", () => {
   // Plivo stamps `media.timestamp` in epoch ms: a burst (packets 4 and 5 sent together) may carry
   // the same stamp. Each is a new `chunk`, so none is a duplicate, and no silence goes between.
-  const plivo = startedBoth();
+  const { plivo } = startedBothTracks();
   const loud = btoa(String.fromCharCode(...new Uint8Array(160))); // μ-law 0x00: not silence
   const frames: Frame[] = [];
   [0, 20, 40, 70, 70, 100, 120, 140, 160, 180].forEach((ms, packet) => {
-    const out = plivo.deserialize(JSON.stringify({
-      event: "media",
-      sequenceNumber: packet + 2,
-      streamId: plivoIds.stream,
-      media: {
-        track: "inbound",
-        timestamp: String(1705312200000 + ms),
-        chunk: packet + 1,
-        payload: loud,
-      },
-    }));
+    const out = plivo.deserialize(
+      bothTracksMedia(packet + 2, "inbound", packet + 1, PLIVO_EPOCH_MS + ms, loud),
+    );
     if (out !== null) frames.push(...[out].flat());
   });
   frames.push(...plivo.finish());

@@ -1,50 +1,18 @@
+// A stream of both tracks, from Telnyx's docs (fixtures/telnyx_both_tracks_call.ts). Here the
+// caller's second packet overtakes the bot's first: the serializer, still ordering by chunk, holds
+// it behind a hole when the bot's track first shows. Whether that hole is the other track's chunk
+// (one counter for both) or a lost caller packet (a counter per track), the caller's media times
+// tell.
 import assert from "node:assert/strict";
-import type { AudioFrame, Frame } from "../../mod.ts";
-import { TelnyxSerializer } from "../../src/serializers/telnyx.ts";
-import { telnyxIds, telnyxStart } from "./fixtures/telnyx_call.ts";
-import { NARROWBAND_SETUP } from "./fixtures/narrowband_call.ts";
-import { recordingContext } from "./fixtures/recording_context.ts";
-
-// A stream of both tracks, from Telnyx's docs. "Media Streaming" (developers.telnyx.com/docs/voice/
-// programmable-voice/media-streaming): `stream_track` may be `both_tracks`. "Stream call media over
-// WebSocket" (developers.telnyx.com/api-reference/websockets/stream-call-media-over-websocket): the
-// start frame names no tracks; "Media frame order is not guaranteed. Use media.chunk,
-// media.timestamp, and sequence_number to order frames"; a media frame carries media.track,
-// media.chunk, media.timestamp and media.payload. Here the caller's second packet overtakes the
-// bot's first: the serializer, still ordering by chunk, holds it behind a hole when the bot's
-// track first shows. Whether that hole is the other track's chunk (one counter for both) or a
-// lost caller packet (a counter per track), the caller's media times tell.
-
-const PCMU_SILENCE_20MS = btoa(String.fromCharCode(...new Uint8Array(160).fill(0xff)));
+import { startedTelnyxBothTracks } from "./fixtures/telnyx_both_tracks_call.ts";
 
 function started() {
-  const telnyx = new TelnyxSerializer();
-  telnyx.setup(NARROWBAND_SETUP);
-  telnyx.deserialize(telnyxStart());
-  const { context, counted } = recordingContext();
-  telnyx.bind(context);
-  const frames: Frame[] = [];
-  let sequenceNumber = 1;
-  const send = (track: string, chunk: number, timestamp: number) => {
-    const out = telnyx.deserialize(JSON.stringify({
-      event: "media",
-      sequence_number: String(++sequenceNumber),
-      stream_id: telnyxIds.stream,
-      media: {
-        track,
-        chunk: String(chunk),
-        timestamp: String(timestamp),
-        payload: PCMU_SILENCE_20MS,
-      },
-    }));
-    if (out !== null) frames.push(...[out].flat());
-  };
+  const { send, audio, counted } = startedTelnyxBothTracks();
   const heard = () => {
-    const audio = [...frames, ...telnyx.finish()]
-      .filter((frame): frame is AudioFrame => frame.type === "audio");
+    const frames = audio();
     return {
-      ms: audio.reduce((sum, frame) => sum + frame.audio.length / 2 / 8, 0),
-      times: audio.map((frame) => frame.timestampMs!),
+      ms: frames.reduce((sum, frame) => sum + frame.audio.length / 2 / 8, 0),
+      times: frames.map((frame) => frame.timestampMs!),
     };
   };
   return { send, heard, counted };

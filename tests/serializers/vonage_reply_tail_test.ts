@@ -93,7 +93,8 @@ Deno.test("Vonage: an 800 ms reply at 24 kHz reaches the far end as 40 whole fra
   await transport.closed;
 });
 
-Deno.test("Vonage: the resampler's held end joins the reply's partial last frame, padded after it", () => {
+/** A Vonage serializer at 16 kHz whose bot speaks at 24 kHz: its replies are resampled. */
+function vonageFrom24kHz(): VonageSerializer {
   const vonage = new VonageSerializer({ sampleRate: 16000 });
   vonage.setup({
     inputSampleRate: 16000,
@@ -101,6 +102,11 @@ Deno.test("Vonage: the resampler's held end joins the reply's partial last frame
     outputSampleRate: 24000,
     outputChannels: 1,
   });
+  return vonage;
+}
+
+Deno.test("Vonage: the resampler's held end joins the reply's partial last frame, padded after it", () => {
+  const vonage = vonageFrom24kHz();
   // 810 ms: 12,960 samples at 16 kHz, 40 frames and 160 samples held.
   const whole = vonage.serialize(speech24k(19440)) as Uint8Array[];
   assert.equal(whole.length, 40);
@@ -113,13 +119,7 @@ Deno.test("Vonage: the resampler's held end joins the reply's partial last frame
 });
 
 Deno.test("Vonage: the resampler's held end spills into no frame of its own where the partial frame has less room", () => {
-  const vonage = new VonageSerializer({ sampleRate: 16000 });
-  vonage.setup({
-    inputSampleRate: 16000,
-    inputChannels: 1,
-    outputSampleRate: 24000,
-    outputChannels: 1,
-  });
+  const vonage = vonageFrom24kHz();
   // 19,198 samples at 24 kHz: 12,799 at 16 kHz, 39 frames and 319 samples, room for one more.
   const whole = vonage.serialize(speech24k(19198)) as Uint8Array[];
   assert.equal(whole.length, 39);

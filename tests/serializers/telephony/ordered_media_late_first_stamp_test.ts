@@ -7,22 +7,12 @@
 // caller packet's, then (the other reading of the same two stamps) the second's.
 import assert from "node:assert/strict";
 import type { AudioFrame, Frame } from "../../../mod.ts";
-import { mulawDecode } from "../../../src/audio/g711.ts";
-import { PlivoSerializer } from "../../../src/serializers/plivo.ts";
-import { encodeBase64 } from "../../../src/serializers/telephony/base64.ts";
-import { plivoIds } from "../fixtures/plivo_call.ts";
-import { NARROWBAND_SETUP } from "../fixtures/narrowband_call.ts";
-import { recordingContext } from "../fixtures/recording_context.ts";
-
-const EPOCH_MS = 1705312200000;
-/** μ-law code of packet `n`'s every sample: each packet its own level (silence is 0xFF). */
-const codeOf = (packet: number) => 0x80 + (packet % 100);
-const packetOfLevel = new Map(
-  Array.from(
-    { length: 100 },
-    (_, packet) => [mulawDecode(new Uint8Array([codeOf(packet)]))[0]!, packet],
-  ),
-);
+import { backToBack, levelledPayload, packetHeardIn } from "../fixtures/levelled_packets.ts";
+import {
+  bothTracksMedia,
+  PLIVO_EPOCH_MS,
+  startedBothTracks,
+} from "../fixtures/plivo_both_tracks_call.ts";
 
 /**
  * A call of `count` 20 ms packets from both tracks, the caller's packet `n` stamped its time plus
@@ -30,55 +20,33 @@ const packetOfLevel = new Map(
  * ("time:-" for silence filled), and the counts.
  */
 function call(count: number, offByMs: Map<number, number>, lost: number[] = []) {
-  const plivo = new PlivoSerializer();
-  plivo.setup(NARROWBAND_SETUP);
-  const { context, counted } = recordingContext();
-  plivo.bind(context);
+  const { plivo, counted } = startedBothTracks();
   const frames: Frame[] = [];
   const take = (out: Frame | Frame[] | null) => out !== null && frames.push(...[out].flat());
-  take(plivo.deserialize(JSON.stringify({
-    event: "start",
-    sequenceNumber: 1,
-    start: {
-      callId: plivoIds.call,
-      streamId: plivoIds.stream,
-      accountId: "MAXXXXXXXXXXXXXXXXXX",
-      tracks: ["inbound", "outbound"],
-      mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000 },
-    },
-  })));
   let sequenceNumber = 1;
   for (let packet = 0; packet < count; packet++) {
     for (const track of ["outbound", "inbound"] as const) {
       sequenceNumber++;
       if (track === "inbound" && lost.includes(packet)) continue;
       const offMs = track === "inbound" ? offByMs.get(packet) ?? 0 : 0;
-      take(plivo.deserialize(JSON.stringify({
-        event: "media",
-        sequenceNumber,
-        streamId: plivoIds.stream,
-        media: {
+      const stampMs = PLIVO_EPOCH_MS + 20 * packet + offMs;
+      take(plivo.deserialize(
+        bothTracksMedia(
+          sequenceNumber,
           track,
-          timestamp: String(EPOCH_MS + 20 * packet + offMs),
-          chunk: sequenceNumber - 1,
-          payload: encodeBase64(new Uint8Array(160).fill(codeOf(packet))),
-        },
-      })));
+          sequenceNumber - 1,
+          stampMs,
+          levelledPayload(packet),
+        ),
+      ));
     }
   }
   frames.push(...plivo.finish());
   const heard = frames.filter((frame): frame is AudioFrame => frame.type === "audio").map(
-    (frame) => {
-      const level = new Int16Array(frame.audio.slice().buffer)[0]!;
-      return `${frame.timestampMs}:${packetOfLevel.get(level) ?? "-"}`;
-    },
+    (frame) => `${frame.timestampMs}:${packetHeardIn(frame) ?? "-"}`,
   );
   return { heard, counted };
 }
-
-/** Packets `0..count-1` back to back, each where it belongs ("-" where `silent`). */
-const backToBack = (count: number, silent: number[] = []) =>
-  Array.from({ length: count }, (_, n) => `${n * 20}:${silent.includes(n) ? "-" : n}`);
 
 for (const lateMs of [40, 60, 80]) {
   Deno.test(`\`PlivoSerializer\` with both tracks keeps every packet after a first one stamped ${lateMs} ms late`, () => {

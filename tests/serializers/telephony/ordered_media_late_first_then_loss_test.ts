@@ -9,22 +9,12 @@
 // before it.
 import assert from "node:assert/strict";
 import type { AudioFrame, Frame } from "../../../mod.ts";
-import { mulawDecode } from "../../../src/audio/g711.ts";
-import { PlivoSerializer } from "../../../src/serializers/plivo.ts";
-import { encodeBase64 } from "../../../src/serializers/telephony/base64.ts";
-import { plivoIds } from "../fixtures/plivo_call.ts";
-import { NARROWBAND_SETUP } from "../fixtures/narrowband_call.ts";
-import { recordingContext } from "../fixtures/recording_context.ts";
-
-const EPOCH_MS = 1705312200000;
-/** μ-law code of packet `n`'s every sample: each packet its own level (silence is 0xFF). */
-const codeOf = (packet: number) => 0x80 + (packet % 100);
-const packetOfLevel = new Map(
-  Array.from(
-    { length: 100 },
-    (_, packet) => [mulawDecode(new Uint8Array([codeOf(packet)]))[0]!, packet],
-  ),
-);
+import { backToBack, levelledPayload, packetHeardIn } from "../fixtures/levelled_packets.ts";
+import {
+  bothTracksMedia,
+  PLIVO_EPOCH_MS,
+  startedBothTracks,
+} from "../fixtures/plivo_both_tracks_call.ts";
 
 /**
  * A call of 20 ms packets from both tracks, the caller's packets sent in `order` (those left out
@@ -32,57 +22,38 @@ const packetOfLevel = new Map(
  * ("time:-" for silence filled, with its length in ms when not one packet), and the counts.
  */
 function call(order: number[], lateMs: number) {
-  const plivo = new PlivoSerializer();
-  plivo.setup(NARROWBAND_SETUP);
-  const { context, counted } = recordingContext();
-  plivo.bind(context);
+  const { plivo, counted } = startedBothTracks();
   const frames: Frame[] = [];
   const take = (out: Frame | Frame[] | null) => out !== null && frames.push(...[out].flat());
-  take(plivo.deserialize(JSON.stringify({
-    event: "start",
-    sequenceNumber: 1,
-    start: {
-      callId: plivoIds.call,
-      streamId: plivoIds.stream,
-      accountId: "MAXXXXXXXXXXXXXXXXXX",
-      tracks: ["inbound", "outbound"],
-      mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000 },
-    },
-  })));
   let sequenceNumber = 1;
   for (const packet of order) {
     // The bot's packet and the caller's, each numbered on the one counter by when it was made.
     for (const track of ["outbound", "inbound"] as const) {
       sequenceNumber++;
       const stampMs = 20 * packet + (track === "inbound" && packet === 0 ? lateMs : 0);
-      take(plivo.deserialize(JSON.stringify({
-        event: "media",
-        sequenceNumber,
-        streamId: plivoIds.stream,
-        media: {
+      const chunk = 2 * packet + (track === "inbound" ? 2 : 1);
+      take(plivo.deserialize(
+        bothTracksMedia(
+          sequenceNumber,
           track,
-          timestamp: String(EPOCH_MS + stampMs),
-          chunk: 2 * packet + (track === "inbound" ? 2 : 1),
-          payload: encodeBase64(new Uint8Array(160).fill(codeOf(packet))),
-        },
-      })));
+          chunk,
+          PLIVO_EPOCH_MS + stampMs,
+          levelledPayload(packet),
+        ),
+      ));
     }
   }
   frames.push(...plivo.finish());
   const heard = frames.filter((frame): frame is AudioFrame => frame.type === "audio").map(
     (frame) => {
-      const level = new Int16Array(frame.audio.slice().buffer)[0]!;
-      const packet = packetOfLevel.get(level);
       const lengthMs = frame.audio.length / 16;
-      return `${frame.timestampMs}:${packet ?? "-"}${lengthMs === 20 ? "" : `(${lengthMs})`}`;
+      return `${frame.timestampMs}:${packetHeardIn(frame) ?? "-"}${
+        lengthMs === 20 ? "" : `(${lengthMs})`
+      }`;
     },
   );
   return { heard, counted };
 }
-
-/** Packets `0..count-1` back to back, each where it belongs ("-" where `silent`). */
-const backToBack = (count: number, silent: number[] = []) =>
-  Array.from({ length: count }, (_, n) => `${n * 20}:${silent.includes(n) ? "-" : n}`);
 
 const sent = (count: number, lost: number[]) =>
   Array.from({ length: count }, (_, n) => n).filter((n) => !lost.includes(n));
