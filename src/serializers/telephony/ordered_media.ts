@@ -38,6 +38,41 @@ const MAX_AHEAD_MS = 5000;
  */
 const HELD_WALL_WINDOWS = 4;
 
+/**
+ * By timestamp: how many of the latest packets' stamp residuals (stamp less place) the stamps'
+ * bias is read from (see `#stampBiasMs`). Ten: a stamp off (the first's, the second's, one of a
+ * burst stamped alike) stays an outlier among them, and a sender's clock that drifts is followed
+ * within ten packets.
+ */
+const BIAS_RESIDUALS = 10;
+
+/**
+ * By timestamp: a packet stamped a whole number of packets past where the newest ends, less the
+ * stamps' bias, within this many packets of it, is set exactly that many packets on (the loss
+ * snapped to the grid, its jitter left out); one farther from a whole number is set at its stamp
+ * less the bias: a loss cannot be told from jitter there, and half a packet of silence is the
+ * smaller mistake either way.
+ */
+const SNAP_PACKETS = 0.3;
+
+/**
+ * By timestamp: what each packet missing before a newer chunk counts against reading it so, in
+ * packets, when the first stamp's shift is confirmed or undone (see `#inStep`): a second stamped
+ * four packets early, the third on time, read either way with equal fit, is read as jitter, not a
+ * loss of four packets.
+ */
+const MISSING_WEIGHT = 0.25;
+
+/**
+ * By timestamp: how many residuals the bias must rest on before a packet set off the grid (see
+ * `SNAP_PACKETS`) is read as jittered, the residuals before it moved with the grid (see
+ * `#stepped`). On fewer, the bias's own error (the middle of two or three stamps' range, one of
+ * them maybe the first's or the second's, off) is as large as the packet's distance off the grid:
+ * its stamp is taken as right and the residuals are left as they are (moved, a loss right after
+ * was read as jitter, or jitter as a loss).
+ */
+const GRID_MOVE_RESIDUALS = 4;
+
 /** Options for {@linkcode OrderedMedia}. */
 export interface OrderedMediaOptions {
   /** The serializer's inbound converter: it decodes payloads and knows the wire format. */
@@ -91,14 +126,18 @@ export interface MediaMessage {
  * stream's first packet), those the stage then drops too: the network's jitter is measured from
  * every packet received, not from the frames. A message without the number the stage orders by
  * goes through as it came. By timestamp, a packet with a newer number than any before it,
- * stamped from one packet before to less than half a packet after where the newest ends, is
- * placed there: its stamp jittered (a burst stamped alike), it is no duplicate, and nothing is
- * missing before it. So is one stamped farther back, up to 5 s, right after the stream's first
- * packet since its start (not the first after {@linkcode OrderedMedia.reorderBy}, which the
- * packets before vouch for): one of the two stamps is off (a first stamped late cost the audio
- * after it), and the packet after decides whether the stamps that follow are read moved by as
- * much. Every repair and drop is counted through the serializer's context, so it reaches
- * `transport.stats`. A serializer using it hands on what it holds at the far end's end of stream
+ * stamped from one packet before to less than half a packet after where the newest ends (read
+ * less the stamps' running bias against the packets' grid), is placed there: its stamp jittered
+ * (a burst stamped alike), it is no duplicate, and nothing is missing before it. One a whole
+ * number of packets after, within a few ms, is placed exactly that many packets on, its jitter
+ * left out (while every packet taken is of one length: where lengths vary, a loss is of packets of
+ * any length, and a packet is placed against the newest's stamp). So is one stamped farther back,
+ * up to 5 s, right after the stream's first packet since its start (not the first after
+ * {@linkcode OrderedMedia.reorderBy}, which the packets before vouch for): one of the two stamps
+ * is off (a first stamped late cost the audio after it), and the packet after decides whether the
+ * stamps that follow are read moved by as much. Every repair and drop is counted through the
+ * serializer's context, so it reaches `transport.stats`. A serializer using it hands on what it
+ * holds at the far end's end of stream
  * ({@linkcode OrderedMedia.flush}) and from its own `finish()`, which the transport calls when
  * the socket closes.
  *
@@ -167,6 +206,36 @@ export class OrderedMedia {
    */
   #placedShiftMs = 0;
   #placedShiftUnconfirmed = false;
+  /**
+   * By timestamp: the last `BIAS_RESIDUALS` residuals, each a newer chunk's (shifted) stamp less
+   * where it was placed, in a ring; the stream's first counts 0 (its stamp is its place), twice
+   * when the packets before a switch of order vouch for it. They say how far the stamps run off
+   * the packets' grid (see `#stampBiasMs`). Fixed arrays: a packet costs no allocation.
+   */
+  readonly #residuals = new Float64Array(BIAS_RESIDUALS);
+  readonly #sortedResiduals = new Float64Array(BIAS_RESIDUALS);
+  #residualCount = 0;
+  #residualNext = 0;
+  /**
+   * The residual of the packet `#inStep` placed (NaN: none to keep), and whether that reading
+   * undid the shift (the residuals before then rest on the stamp that was off): kept once the
+   * stage has taken it (`#stepped`).
+   */
+  #placedResidualMs = Number.NaN;
+  #placedUndidShift = false;
+  /**
+   * How far off the packets' grid `#inStep` set the packet it placed (one too far from a whole
+   * number of packets past the newest to snap): the grid moves with it once the stage has taken
+   * it, and so must the residuals read against the grid before (see `#stepped`).
+   */
+  #placedOffGridMs = 0;
+  /**
+   * The length of the newest packet (see `#stepped`), and whether packets of more than one length
+   * have been taken since the step began: the grid is whole packets of one length, and a stream
+   * whose lengths vary says nothing of how long those lost were.
+   */
+  #stepDurationMs: number | undefined;
+  #lengthsVary = false;
   /** The range media times wrap in (ordered by timestamp with a modulus), else `undefined`. */
   #timeModulus: number | undefined;
   /**
@@ -408,17 +477,33 @@ export class OrderedMedia {
    * of audio after it (farther, the reorder stage's own second opinion began the timeline anew);
    * one stamped a packet late was taken for jitter, every packet after it then set a packet on
    * from its stamp, and a single loss later left no hole, the call that much short. A stamp less
-   * than a packet before the first's end is jitter, placed as above.
+   * than a packet before the first's end is jitter, placed as above. The second opinion is the
+   * reading that fits the packets' grid better (see `misfit`), not the one nearer the step: the
+   * packet after a loss of one, read 24 ms past the step with the move and 16 ms before it without,
+   * undid a first stamp's move of 35 ms.
+   *
+   * "Where the newest ends" is read less the stamps' bias against the grid the packets are placed
+   * on (see `#stampBiasMs`), not against the last packet's stamp: a first stamped half a packet to
+   * a packet late made every later stamp read that much early (a single loss read as jitter and
+   * never filled, a packet stamped 6 ms early dropped as a duplicate); a packet after a loss set
+   * at its own stamp carried its jitter on (a loss under jitter later read as in step, its silence
+   * four packets late). Each packet placed tells the bias its residual.
    */
   #inStep(atMs: number, chunk: number | undefined, durationMs: number): number {
     this.#placedShiftMs = this.#stampShiftMs;
     this.#placedShiftUnconfirmed = this.#shiftUnconfirmed;
+    this.#placedResidualMs = Number.NaN;
+    this.#placedUndidShift = false;
+    this.#placedOffGridMs = 0;
     const shiftedMs = atMs + this.#stampShiftMs;
     const endMs = this.#stepEndMs;
     const last = this.#stepChunk;
-    if (endMs === undefined || last === undefined || chunk === undefined || !(chunk > last)) {
+    if (endMs === undefined || last === undefined || chunk === undefined) {
+      // The first packet: its stamp is its place.
+      if (endMs === undefined) this.#placedResidualMs = 0;
       return shiftedMs;
     }
+    if (!(chunk > last)) return shiftedMs;
     if (this.#timeModulus !== undefined) return atMs; // wrapped times: left to the reorder stage
     let readMs = shiftedMs;
     if (this.#shiftUnconfirmed) {
@@ -429,8 +514,12 @@ export class OrderedMedia {
       // after the step shifted, 20 ms before it not): undone, every packet after was read a
       // packet early, set in step as jitter, and no single loss of the call was filled again.
       const behindUnshifted = atMs - endMs <= -durationMs && shiftedMs - endMs > -durationMs;
-      if (!behindUnshifted && Math.abs(atMs - endMs) <= Math.abs(shiftedMs - endMs)) {
+      if (
+        !behindUnshifted &&
+        misfit(atMs - endMs, durationMs) <= misfit(shiftedMs - endMs, durationMs)
+      ) {
         this.#placedShiftMs = 0; // the stamp the shift rested on was the one off, not the first's
+        this.#placedUndidShift = true;
         readMs = atMs;
       }
     }
@@ -440,9 +529,72 @@ export class OrderedMedia {
     if (this.#stepIsFirst && offsetMs <= -durationMs && offsetMs >= -MAX_AHEAD_MS) {
       this.#placedShiftMs -= offsetMs;
       this.#placedShiftUnconfirmed = true;
+      this.#placedResidualMs = 0;
       return endMs;
     }
-    return offsetMs < durationMs / 2 && offsetMs >= -durationMs ? endMs : readMs;
+    if (this.#lengthsVary || durationMs !== this.#stepDurationMs) {
+      // Packets of more than one length: no grid of whole packets runs through them, and a loss
+      // is of packets of any length (a 20 ms loss and an 80 ms one before an 80 ms packet stamped
+      // 100 ms on was snapped to one packet, the packet set 20 ms early, and every packet after:
+      // a loss shorter than half a packet, read in step, was read as the stamps' bias from then
+      // on). Placed against the newest's stamp, as the jitter alone allows.
+      return offsetMs < durationMs / 2 && offsetMs >= -durationMs ? endMs : readMs;
+    }
+    // Judged against the stamps' bias, not the last packet's stamp: a first stamped half a packet
+    // late made every later stamp read that much early (a loss read as jitter, a packet 6 ms early
+    // as a duplicate), and a packet after a loss set at its stamp carried its jitter on.
+    // A reading that undid the move has only the first's stamp to go by (the residuals so far
+    // were read through the move).
+    const biasMs = this.#placedUndidShift ? 0 : this.#stampBiasMs(durationMs);
+    const offBiasMs = offsetMs - biasMs;
+    if (offBiasMs < -durationMs) return readMs;
+    // Whole packets missing before it (a loss snapped to the grid, its jitter left out).
+    const missing = offBiasMs < durationMs / 2
+      ? 0
+      : Math.max(1, Math.round(offBiasMs / durationMs));
+    const onGridMs = endMs + missing * durationMs;
+    const placedMs = missing === 0 ||
+        Math.abs(offBiasMs - missing * durationMs) <= SNAP_PACKETS * durationMs
+      ? onGridMs
+      : endMs + offBiasMs;
+    this.#placedOffGridMs = placedMs - onGridMs;
+    this.#placedResidualMs = readMs - placedMs;
+    return placedMs;
+  }
+
+  /**
+   * How far the stamps run off the packets' grid: the middle of the latest residuals' range (see
+   * `#residuals`), those more than half a packet from their median left out; 0 with none. Sorted
+   * by insertion into a fixed array: `BIAS_RESIDUALS` at most.
+   */
+  #stampBiasMs(durationMs: number): number {
+    const count = this.#residualCount;
+    if (count === 0) return 0;
+    const sorted = this.#sortedResiduals;
+    for (let i = 0; i < count; i++) {
+      const value = this.#residuals[i]!;
+      let j = i;
+      for (; j > 0 && sorted[j - 1]! > value; j--) sorted[j] = sorted[j - 1]!;
+      sorted[j] = value;
+    }
+    const middle = count >> 1;
+    const median = count % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+    // The middle of the range, not the median: jitter spread evenly (Plivo's stamps within ±6 ms
+    // of their time) pins the bias far closer so; the median of five stamps jittered that much
+    // was off by 4 ms often enough to read a packet after a loss, stamped 6 ms early, as in step
+    // (a third of 400 jittered streams heard wrong, against none). One stamp off (a first stamped
+    // late, a second early, a burst stamped alike) is left out by the median's bound.
+    let low = 0;
+    while (sorted[low]! < median - durationMs / 2) low++;
+    let high = count - 1;
+    while (sorted[high]! > median + durationMs / 2) high--;
+    return (sorted[low]! + sorted[high]!) / 2;
+  }
+
+  #keepResidual(residualMs: number): void {
+    this.#residuals[this.#residualNext] = residualMs;
+    this.#residualNext = (this.#residualNext + 1) % BIAS_RESIDUALS;
+    if (this.#residualCount < BIAS_RESIDUALS) this.#residualCount++;
   }
 
   /**
@@ -456,6 +608,12 @@ export class OrderedMedia {
    */
   #stepped(atMs: number, chunk: number | undefined, durationMs: number): void {
     if (chunk === undefined || !Number.isFinite(chunk)) return;
+    // Any packet taken tells the lengths, the step's or one from before it (one late packet of
+    // 40 ms among 60 ms ones says the 40 ms lost before a 60 ms packet were no whole packet).
+    if (this.#stepDurationMs !== undefined && durationMs !== this.#stepDurationMs) {
+      this.#lengthsVary = true;
+    }
+    this.#stepDurationMs = durationMs;
     const endMs = this.#stepEndMs;
     if (
       this.#stepChunk !== undefined && endMs !== undefined && !(chunk > this.#stepChunk) &&
@@ -465,6 +623,22 @@ export class OrderedMedia {
     }
     this.#stampShiftMs = this.#placedShiftMs;
     this.#shiftUnconfirmed = this.#placedShiftUnconfirmed;
+    // Undone, the shift leaves the residuals read through it (the off stamp's) behind: the first's
+    // stamp, and this one, are what the bias rests on now.
+    if (this.#placedUndidShift) {
+      this.#residualCount = this.#residualNext = 0;
+      this.#keepResidual(0);
+    }
+    // Set off the grid, the packet moved it: every packet after is read against where it ends.
+    // The residuals before were read against the grid it left, and kept so they put the bias that
+    // much off (a packet jittered 6.5 ms past a loss set there, the next loss under jitter read
+    // as in step, or one loss filled twice): they are moved with the grid, once there are enough
+    // of them to say the packet, not the bias, was off.
+    if (this.#placedOffGridMs !== 0 && this.#residualCount >= GRID_MOVE_RESIDUALS) {
+      for (let i = 0; i < this.#residualCount; i++) this.#residuals[i]! -= this.#placedOffGridMs;
+    }
+    if (!Number.isNaN(this.#placedResidualMs)) this.#keepResidual(this.#placedResidualMs);
+    if (this.#stepChunk === undefined && this.#switchedMidStream) this.#keepResidual(0);
     this.#stepIsFirst = this.#stepChunk === undefined && !this.#switchedMidStream;
     this.#stepChunk = chunk;
     this.#stepEndMs = atMs + durationMs;
@@ -475,6 +649,9 @@ export class OrderedMedia {
     this.#stepChunk = this.#stepEndMs = undefined;
     this.#stepIsFirst = this.#shiftUnconfirmed = this.#placedShiftUnconfirmed = false;
     this.#stampShiftMs = this.#placedShiftMs = 0;
+    this.#residualCount = this.#residualNext = 0;
+    this.#stepDurationMs = undefined;
+    this.#lengthsVary = false;
   }
 
   /**
@@ -796,4 +973,14 @@ function nearest(value: number, near: number, modulus: number): number {
   if (offset < 0) offset += modulus;
   if (offset >= modulus / 2) offset -= modulus;
   return near + offset;
+}
+
+/**
+ * How badly a newer chunk `offsetMs` past where the newest ends fits the packets' grid: its
+ * distance from the nearest whole number of packets on (none before: a newer chunk comes after),
+ * and `MISSING_WEIGHT` packets for each one that reading says is missing.
+ */
+function misfit(offsetMs: number, durationMs: number): number {
+  const missing = Math.max(0, Math.round(offsetMs / durationMs));
+  return Math.abs(offsetMs - missing * durationMs) + missing * MISSING_WEIGHT * durationMs;
 }
