@@ -7,32 +7,13 @@
 // unset, it is sent as before. A `dtmfDetection` that is no boolean ("false" from a config file)
 // is refused: it would have left keypresses on without a word. In-memory sockets, a FakeClock.
 import assert from "node:assert/strict";
-import { type CallReport, formatReport, simulateCall } from "../../src/simulator/mod.ts";
+import { formatReport, simulateCall } from "../../src/simulator/mod.ts";
 import type { FarEndOptions } from "../../src/simulator/far_end.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { callPressingFive } from "./_keypress_call.ts";
 
-/** A call pressing 5 at 200 ms, hung up at 1 s: its report and the types of what the bot got. */
-async function pressFive(platform: FarEndOptions) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const types: string[] = [];
-  pair.server.addEventListener("message", (event) => {
-    types.push(JSON.parse((event as MessageEvent).data as string).type);
-  });
-  let report: CallReport | undefined;
-  void simulateCall("ws://bot.invalid/", {
-    protocol: "conversationrelay",
-    platform,
-    clock,
-    connect: () => pair.client,
-    dtmf: [{ atMs: 200, digit: "5" }],
-    hangUpAtMs: 1_000,
-  }).then((r) => (report = r));
-  for (let t = 0; t < 5_000 && report === undefined; t += 10) await clock.tick(10);
-  assert.ok(report, "the call ended");
-  await clock.tick(20_000);
-  return { report, types };
-}
+/** A ConversationRelay call pressing 5 at 200 ms, hung up at 1 s: its report and what the bot got. */
+const pressFive = (platform: FarEndOptions) =>
+  callPressingFive({ protocol: "conversationrelay", platform });
 
 Deno.test("ConversationRelay with dtmfDetection false: the keypress is not sent, and counted as not detected", async () => {
   const { report, types } = await pressFive({ dtmfDetection: false });

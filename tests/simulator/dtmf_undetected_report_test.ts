@@ -6,28 +6,14 @@
 // the raw far end (which carries no keys), taught to answer "undetected"; in-memory sockets, a
 // FakeClock.
 import assert from "node:assert/strict";
-import { type CallReport, formatReport, simulateCall } from "../../src/simulator/mod.ts";
+import { type CallReport, formatReport } from "../../src/simulator/mod.ts";
 import type { FarEndFactory } from "../../src/simulator/far_end.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { callPressingFive } from "./_keypress_call.ts";
 import { rawChangedOnOpen } from "./_raw_far_end.ts";
 
 /** A call on `protocol` pressing 5 at 200 ms, hung up at 1 s: its report. */
-async function pressFive(protocol: FarEndFactory): Promise<CallReport> {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  let report: CallReport | undefined;
-  void simulateCall("ws://bot.invalid/", {
-    protocol,
-    clock,
-    connect: () => pair.client,
-    dtmf: [{ atMs: 200, digit: "5" }],
-    hangUpAtMs: 1_000,
-  }).then((r) => (report = r));
-  for (let t = 0; t < 5_000 && report === undefined; t += 10) await clock.tick(10);
-  assert.ok(report, "the call ended");
-  await clock.tick(20_000);
-  return report;
-}
+const pressFive = async (protocol: FarEndFactory): Promise<CallReport> =>
+  (await callPressingFive({ protocol })).report;
 
 const dtmfLine = (report: CallReport) =>
   formatReport(report).split("\n").find((line) => /^\s*dtmf\b/.test(line)) ?? "";

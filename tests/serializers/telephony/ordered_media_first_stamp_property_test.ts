@@ -22,8 +22,7 @@
 // with another truth giving the same stamps), not derived from the stamps alone.
 import assert from "node:assert/strict";
 import type { AudioFrame } from "../../../src/frames.ts";
-import { mulawDecode } from "../../../src/audio/g711.ts";
-import { encodeBase64 } from "../../../src/serializers/telephony/base64.ts";
+import { levelledPayload, packetHeardIn } from "../fixtures/levelled_packets.ts";
 import { Prng } from "../../fuzz/prng.ts";
 import { boundStage } from "./_ordered_media_stage.ts";
 
@@ -32,15 +31,6 @@ const JITTER_MS = 6;
 const EPOCH_MS = 1705312200000;
 const SEEDS = 400;
 const FIRST_SEED = 1;
-
-/** μ-law code of packet `n`'s every sample: each packet its own level (silence is 0xFF). */
-const codeOf = (packet: number) => 0x80 + packet;
-const packetOfLevel = new Map(
-  Array.from(
-    { length: 100 },
-    (_, packet) => [mulawDecode(new Uint8Array([codeOf(packet)]))[0]!, packet],
-  ),
-);
 
 /** One stream: its true packets, which of them were lost, and each sent packet's stamp. */
 interface Stream {
@@ -156,18 +146,16 @@ function play(stream: Stream) {
       // The caller's chunk on the counter both tracks share: the bot's packet goes before it.
       sequence: 2 * packet + 2,
       timestampMs: EPOCH_MS + stamp,
-      payload: encodeBase64(new Uint8Array(160).fill(codeOf(packet))),
+      payload: levelledPayload(packet),
     }));
   }
   frames.push(...ordered.flush());
-  const heard: Heard[] = frames.map((frame) => {
-    const level = new Int16Array(frame.audio.slice().buffer)[0]!;
-    return {
-      packet: packetOfLevel.get(level),
-      atMs: frame.timestampMs!,
-      lengthMs: frame.audio.length / 16,
-    };
-  });
+  // Fewer than 100 packets a stream: the level heard is the packet itself, not just mod 100.
+  const heard: Heard[] = frames.map((frame) => ({
+    packet: packetHeardIn(frame),
+    atMs: frame.timestampMs!,
+    lengthMs: frame.audio.length / 16,
+  }));
   return { heard, counts };
 }
 

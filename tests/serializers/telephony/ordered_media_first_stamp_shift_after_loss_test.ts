@@ -7,82 +7,19 @@
 // not say which caller packet is missing. Plivo stamps by its wall clock: the first caller packet's
 // stamp may be late by any amount, and each stamp is within 6 ms of its time.
 import assert from "node:assert/strict";
-import type { AudioFrame, Frame } from "../../../mod.ts";
-import { mulawDecode } from "../../../src/audio/g711.ts";
-import { PlivoSerializer } from "../../../src/serializers/plivo.ts";
-import { encodeBase64 } from "../../../src/serializers/telephony/base64.ts";
-import { plivoIds } from "../fixtures/plivo_call.ts";
-import { NARROWBAND_SETUP } from "../fixtures/narrowband_call.ts";
-import { recordingContext } from "../fixtures/recording_context.ts";
-
-const EPOCH_MS = 1705312200000;
-/** μ-law code of packet `n`'s every sample: each packet its own level (silence is 0xFF). */
-const codeOf = (packet: number) => 0x80 + (packet % 100);
-const packetOfLevel = new Map(
-  Array.from(
-    { length: 100 },
-    (_, packet) => [mulawDecode(new Uint8Array([codeOf(packet)]))[0]!, packet],
-  ),
-);
+import { backToBack, placeAndLengthOf } from "../fixtures/levelled_packets.ts";
+import { bothTracksCall } from "../fixtures/plivo_both_tracks_call.ts";
 
 /**
- * A call of `count` 20 ms packets from both tracks, the caller's packet `n` stamped its time plus
- * `offByMs.get(n)`, those in `lost` never sent; each caller audio frame out as "time:packet"
- * ("time:-" for silence filled, with its length in ms when not one packet), and the counts.
+ * A call of `count` packets from both tracks (`bothTracksCall`), the caller's packet `n` stamped
+ * `offByMs.get(n)` off its time, those in `lost` never sent; each caller audio frame out as
+ * "time:packet" ("time:-" for silence filled, with its length in ms when not one packet), and the
+ * counts.
  */
 function call(count: number, offByMs: Map<number, number>, lost: number[] = []) {
-  const plivo = new PlivoSerializer();
-  plivo.setup(NARROWBAND_SETUP);
-  const { context, counted } = recordingContext();
-  plivo.bind(context);
-  const frames: Frame[] = [];
-  const take = (out: Frame | Frame[] | null) => out !== null && frames.push(...[out].flat());
-  take(plivo.deserialize(JSON.stringify({
-    event: "start",
-    sequenceNumber: 1,
-    start: {
-      callId: plivoIds.call,
-      streamId: plivoIds.stream,
-      accountId: "MAXXXXXXXXXXXXXXXXXX",
-      tracks: ["inbound", "outbound"],
-      mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000 },
-    },
-  })));
-  let sequenceNumber = 1;
-  for (let packet = 0; packet < count; packet++) {
-    for (const track of ["outbound", "inbound"] as const) {
-      sequenceNumber++;
-      if (track === "inbound" && lost.includes(packet)) continue;
-      const offMs = track === "inbound" ? offByMs.get(packet) ?? 0 : 0;
-      take(plivo.deserialize(JSON.stringify({
-        event: "media",
-        sequenceNumber,
-        streamId: plivoIds.stream,
-        media: {
-          track,
-          timestamp: String(EPOCH_MS + 20 * packet + offMs),
-          chunk: sequenceNumber - 1,
-          payload: encodeBase64(new Uint8Array(160).fill(codeOf(packet))),
-        },
-      })));
-    }
-  }
-  frames.push(...plivo.finish());
-  const heard = frames.filter((frame): frame is AudioFrame => frame.type === "audio").map(
-    (frame) => {
-      const level = new Int16Array(frame.audio.slice().buffer)[0]!;
-      const lengthMs = frame.audio.length / 16;
-      return `${frame.timestampMs}:${packetOfLevel.get(level) ?? "-"}${
-        lengthMs === 20 ? "" : `(${lengthMs})`
-      }`;
-    },
-  );
-  return { heard, counted };
+  const { audio, counted } = bothTracksCall(count, offByMs, lost);
+  return { heard: audio.map(placeAndLengthOf), counted };
 }
-
-/** Packets `0..count-1` back to back, each where it belongs ("-" where `silent`). */
-const backToBack = (count: number, silent: number[] = []) =>
-  Array.from({ length: count }, (_, n) => `${n * 20}:${silent.includes(n) ? "-" : n}`);
 
 Deno.test("`PlivoSerializer` with both tracks keeps the move of a first stamp 35 ms late when the packet after the third's loss agrees with it", () => {
   // The second stamped 5 ms early reads 40 ms before the first's end: the stamps after it read

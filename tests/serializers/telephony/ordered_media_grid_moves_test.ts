@@ -6,19 +6,10 @@
 // tracks, `timestamp` in ms from the stream's start). Where a packet is set after a loss moves the
 // grid every later stamp is read against; the stamps' bias must be read against the same grid.
 import assert from "node:assert/strict";
-import { mulawDecode } from "../../../src/audio/g711.ts";
-import { encodeBase64 } from "../../../src/serializers/telephony/base64.ts";
+import { levelledPayload, placeAndLengthOf } from "../fixtures/levelled_packets.ts";
 import { boundStage } from "./_ordered_media_stage.ts";
 
 const EPOCH_MS = 1705312200000;
-/** μ-law code of packet `n`'s every sample: each packet its own level (silence is 0xFF). */
-const codeOf = (packet: number) => 0x80 + packet;
-const packetOfLevel = new Map(
-  Array.from(
-    { length: 100 },
-    (_, packet) => [mulawDecode(new Uint8Array([codeOf(packet)]))[0]!, packet],
-  ),
-);
 
 /**
  * Plays `sent` ("packet@stamp", or "packet@stamp/lengthMs" for another length than 20 ms) as the
@@ -33,17 +24,11 @@ function heard(sent: string) {
     frames.push(...ordered.push({
       sequence: 2 * packet! + 2,
       timestampMs: EPOCH_MS + stamp!,
-      payload: encodeBase64(new Uint8Array(8 * lengthMs).fill(codeOf(packet!))),
+      payload: levelledPayload(packet!, lengthMs),
     }));
   }
   frames.push(...ordered.flush());
-  const out = frames.map((frame) => {
-    const level = new Int16Array(frame.audio.slice().buffer)[0]!;
-    const lengthMs = frame.audio.length / 16;
-    return `${frame.timestampMs}:${packetOfLevel.get(level) ?? "-"}${
-      lengthMs === 20 ? "" : `(${lengthMs})`
-    }`;
-  });
+  const out = frames.map(placeAndLengthOf);
   return { out, counts };
 }
 

@@ -6,46 +6,17 @@
 // the tracks. Plivo stamps by its wall clock, so a stamp can be a few packets off: here the first
 // caller packet's, then (the other reading of the same two stamps) the second's.
 import assert from "node:assert/strict";
-import type { AudioFrame, Frame } from "../../../mod.ts";
-import { backToBack, levelledPayload, packetHeardIn } from "../fixtures/levelled_packets.ts";
-import {
-  bothTracksMedia,
-  PLIVO_EPOCH_MS,
-  startedBothTracks,
-} from "../fixtures/plivo_both_tracks_call.ts";
+import { backToBack, placeOf } from "../fixtures/levelled_packets.ts";
+import { bothTracksCall } from "../fixtures/plivo_both_tracks_call.ts";
 
 /**
- * A call of `count` 20 ms packets from both tracks, the caller's packet `n` stamped its time plus
- * `offByMs.get(n)`, those in `lost` never sent; each caller audio frame out as "time:packet"
- * ("time:-" for silence filled), and the counts.
+ * A call of `count` packets from both tracks (`bothTracksCall`), the caller's packet `n` stamped
+ * `offByMs.get(n)` off its time, those in `lost` never sent; each caller audio frame out as
+ * "time:packet" ("time:-" for silence filled), and the counts.
  */
 function call(count: number, offByMs: Map<number, number>, lost: number[] = []) {
-  const { plivo, counted } = startedBothTracks();
-  const frames: Frame[] = [];
-  const take = (out: Frame | Frame[] | null) => out !== null && frames.push(...[out].flat());
-  let sequenceNumber = 1;
-  for (let packet = 0; packet < count; packet++) {
-    for (const track of ["outbound", "inbound"] as const) {
-      sequenceNumber++;
-      if (track === "inbound" && lost.includes(packet)) continue;
-      const offMs = track === "inbound" ? offByMs.get(packet) ?? 0 : 0;
-      const stampMs = PLIVO_EPOCH_MS + 20 * packet + offMs;
-      take(plivo.deserialize(
-        bothTracksMedia(
-          sequenceNumber,
-          track,
-          sequenceNumber - 1,
-          stampMs,
-          levelledPayload(packet),
-        ),
-      ));
-    }
-  }
-  frames.push(...plivo.finish());
-  const heard = frames.filter((frame): frame is AudioFrame => frame.type === "audio").map(
-    (frame) => `${frame.timestampMs}:${packetHeardIn(frame) ?? "-"}`,
-  );
-  return { heard, counted };
+  const { audio, counted } = bothTracksCall(count, offByMs, lost);
+  return { heard: audio.map(placeOf), counted };
 }
 
 for (const lateMs of [40, 60, 80]) {

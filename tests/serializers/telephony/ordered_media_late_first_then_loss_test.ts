@@ -9,7 +9,7 @@
 // before it.
 import assert from "node:assert/strict";
 import type { AudioFrame, Frame } from "../../../mod.ts";
-import { backToBack, levelledPayload, packetHeardIn } from "../fixtures/levelled_packets.ts";
+import { backToBack, levelledPayload, placeAndLengthOf } from "../fixtures/levelled_packets.ts";
 import {
   bothTracksMedia,
   PLIVO_EPOCH_MS,
@@ -45,12 +45,7 @@ function call(order: number[], lateMs: number) {
   }
   frames.push(...plivo.finish());
   const heard = frames.filter((frame): frame is AudioFrame => frame.type === "audio").map(
-    (frame) => {
-      const lengthMs = frame.audio.length / 16;
-      return `${frame.timestampMs}:${packetHeardIn(frame) ?? "-"}${
-        lengthMs === 20 ? "" : `(${lengthMs})`
-      }`;
-    },
+    placeAndLengthOf,
   );
   return { heard, counted };
 }
