@@ -213,8 +213,10 @@ export interface FarEnd {
    * to its other options under which it would take that rate, one set each way, none when no
    * setting gives it (Asterisk at 16000 Hz: `{ encoding: "slin16" }` or `{ encoding: "g722" }`,
    * its rate coming with its format). The command line names them, as its flags, where it
-   * refuses a `--rate`: which setting carries a rate is the platform's to know. Optional: a far
-   * end with no such setting (one rate, or a rate read as it is) has none to give.
+   * refuses a `--rate`: which setting carries a rate is the platform's to know. Nothing else reads
+   * it, and the command line makes only the built-in far ends (`FAR_ENDS`): one of your own needs
+   * none. Optional: a far end with no such setting (one rate, or a rate read as it is) has none to
+   * give.
    */
   optionsForRate?(rate: number): FarEndOptions[];
   /**
@@ -234,10 +236,13 @@ export interface FarEnd {
   /** Sends one frame of the caller's audio (`caller.frameMs` of samples at `caller.sampleRate`). */
   sendAudio(samples: Int16Array): void;
   /**
-   * Sends a keypad press; returns true when it went to the bot, false when the protocol has no
-   * way to carry one, and `"undetected"` when it has one but the platform, as set up, does not
-   * detect keys (ConversationRelay's `dtmfDetection` off): the report counts the two apart
-   * (report.ts `dtmf`), so that a key dropped by a setting is not laid at the protocol's door.
+   * Sends a keypad press; returns true when it went to the bot, false when the protocol cannot
+   * carry it (no way to carry one: raw PCM, FreeSWITCH; or not this key, or not yet: pipecat at A
+   * to D or before a 2.0 bot-ready, Genesys outside an open session), and `"undetected"` when it
+   * could but the platform, as set up, does not detect keys (ConversationRelay's `dtmfDetection`
+   * off): the report counts the two apart (report.ts `dtmf`), so that a key dropped by a setting
+   * is not laid at the protocol's door. `"undetected"` is truthy: a caller of `sendDtmf` tells
+   * sent from not sent by `=== true`, not by truthiness.
    */
   sendDtmf(digit: string): boolean | "undetected";
   /**

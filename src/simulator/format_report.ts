@@ -151,15 +151,28 @@ function cutShortNote(r: CallReport): string {
   return n < 0 ? "" : `, #${n + 1} cut short by ${CUT_SHORT_BY[r.utterances[n]!.cutShortBy!]}`;
 }
 
+/**
+ * The protocols whose far end reads `dtmfDetection` (far_end.ts `FarEndOptions`): the setting a
+ * key they did not detect is laid to, by its name.
+ */
+const DTMF_DETECTION_PROTOCOLS: ReadonlySet<string> = new Set([
+  "conversationrelay",
+  "telnyx-conversationrelay",
+]);
+
 /** The keys sent, then each kind not sent, said only when there were any. */
 function dtmfFigures(r: CallReport): string {
   const { sent, unsupported, undetected, afterEnd } = r.dtmf;
+  // Keys the platform carries but was set not to detect (far_end.ts `sendDtmf`): not the
+  // protocol's doing, so not "carried". Only ConversationRelay's setting is `dtmfDetection`; a
+  // far end of the user's own may answer "undetected" for a setting of its own, not named here.
+  const setting = DTMF_DETECTION_PROTOCOLS.has(r.protocol)
+    ? "dtmfDetection off"
+    : "key detection off";
   return [
     `${sent} sent`,
     unsupported ? `${unsupported} not carried by ${r.protocol}` : "",
-    // Keys the platform carries but was set not to detect: ConversationRelay's `dtmfDetection`,
-    // the one such setting (far_end.ts `sendDtmf`). Not the protocol's doing, so not "carried".
-    undetected ? `${undetected} not detected (dtmfDetection off)` : "",
+    undetected ? `${undetected} not detected (${setting})` : "",
     afterEnd ? `${afterEnd} due after the call ended, not sent` : "",
   ].filter((part) => part !== "").join(" · ");
 }

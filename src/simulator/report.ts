@@ -293,9 +293,10 @@ export interface CallReport {
   /** Marks asked for and acknowledged. */
   marks: MarkStats;
   /**
-   * Keypad presses sent, those the protocol could not carry (`unsupported`), those the platform
-   * as set up did not detect (`undetected`: ConversationRelay with `dtmfDetection` off), and
-   * those due after the call had ended (never sent).
+   * Keypad presses sent, those the protocol could not carry, or not then (`unsupported`: Genesys
+   * outside an open session, pipecat before its bot-ready), those the platform as set up did not
+   * detect (`undetected`: ConversationRelay with `dtmfDetection` off), and those due after the
+   * call had ended (never sent).
    */
   dtmf: { sent: number; unsupported: number; undetected: number; afterEnd: number };
   /** Platform rules the bot broke. */

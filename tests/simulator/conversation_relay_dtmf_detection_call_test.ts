@@ -22,6 +22,18 @@ Deno.test("ConversationRelay with dtmfDetection false: the keypress is not sent,
   assert.ok(types.includes("setup") && !types.includes("dtmf"), types.join(", "));
 });
 
+// Telnyx runs ConversationRelay too, `dtmfDetection` and all: its report names the setting as
+// Twilio's does (format_report.ts names it only where the far end reads it).
+Deno.test("Telnyx's ConversationRelay with dtmfDetection false: the report names dtmfDetection", async () => {
+  const { report, types } = await callPressingFive({
+    protocol: "telnyx-conversationrelay",
+    platform: { dtmfDetection: false },
+  });
+  assert.deepEqual(report.dtmf, { sent: 0, unsupported: 0, undetected: 1, afterEnd: 0 });
+  assert.match(formatReport(report), /dtmf\s+0 sent · 1 not detected \(dtmfDetection off\)\n/);
+  assert.ok(!types.includes("dtmf"), types.join(", "));
+});
+
 Deno.test("ConversationRelay with dtmfDetection unset: the keypress is sent, as before", async () => {
   const { report, types } = await pressFive({});
   assert.deepEqual(report.dtmf, { sent: 1, unsupported: 0, undetected: 0, afterEnd: 0 });

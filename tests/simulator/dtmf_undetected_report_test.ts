@@ -2,9 +2,11 @@
 // (ConversationRelay's `dtmfDetection` off: far_end.ts `sendDtmf` answers "undetected") was
 // counted as one its protocol cannot carry, worded "1 not carried by conversationrelay": the
 // protocol blamed where the cause is a setting. The report counts it apart (`dtmf.undetected`,
-// "not detected (dtmfDetection off)"), and `dtmf.unsupported` keeps its meaning. A whole call on
-// the raw far end (which carries no keys), taught to answer "undetected"; in-memory sockets, a
-// FakeClock.
+// "not detected (dtmfDetection off)" on ConversationRelay), and `dtmf.unsupported` keeps its
+// meaning. The report named ConversationRelay's `dtmfDetection` for any protocol's undetected key,
+// a far end of the user's own (or raw, which has no such setting) included: it says "key
+// detection off" there. A whole call on the raw far end (which carries no keys), taught to answer
+// "undetected"; in-memory sockets, a FakeClock.
 import assert from "node:assert/strict";
 import { type CallReport, formatReport } from "../../src/simulator/mod.ts";
 import type { FarEndFactory } from "../../src/simulator/far_end.ts";
@@ -24,8 +26,8 @@ Deno.test("a key the platform was set not to detect is counted as undetected, no
   }));
   assert.deepEqual(report.dtmf, { sent: 0, unsupported: 0, undetected: 1, afterEnd: 0 });
   const line = dtmfLine(report);
-  assert.match(line, /0 sent · 1 not detected \(dtmfDetection off\)$/);
-  assert.doesNotMatch(line, /not carried/);
+  assert.match(line, /0 sent · 1 not detected \(key detection off\)$/);
+  assert.doesNotMatch(line, /not carried|dtmfDetection/, "raw has no dtmfDetection to name");
 });
 
 Deno.test("a key the protocol cannot carry is still counted as not carried", async () => {

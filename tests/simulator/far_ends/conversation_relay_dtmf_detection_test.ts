@@ -4,9 +4,10 @@
 // `dtmfDetection` says whether keypresses are sent over the WebSocket, `false` by default. With
 // it off the far end sends no `dtmf` and, detecting no key, stops no speech (`interruptible`
 // `dtmf` or `any` is about keys it detects); the call counts the press as not detected
-// (`sendDtmf` "undetected"), not as one the protocol cannot carry (false). The simulator's default stays on, as before: see far_end.ts
-// `FarEndOptions.dtmfDetection`. The "dtmf message" itself: twilio.com/docs/voice/
-// conversationrelay/websocket-messages, "Getting messages from Twilio".
+// (`sendDtmf` "undetected"), not as one the protocol cannot carry (false). The simulator's
+// default stays on, as before: see far_end.ts `FarEndOptions.dtmfDetection`. The "dtmf message"
+// itself: twilio.com/docs/voice/conversationrelay/websocket-messages, "Getting messages from
+// Twilio".
 import assert from "node:assert/strict";
 import { handDrainedRelay, token } from "./_relay_context.ts";
 
