@@ -6,6 +6,7 @@
  * @module
  */
 
+import { StampResiduals } from "./_stamp_residuals.ts";
 import type { AudioFrame, Frame } from "../../frames.ts";
 import type { ClockTimer } from "../../clock.ts";
 import type { SerializerContext } from "../../serializer.ts";
@@ -37,14 +38,6 @@ const MAX_AHEAD_MS = 5000;
  * comes later still is counted late.
  */
 const HELD_WALL_WINDOWS = 4;
-
-/**
- * By timestamp: how many of the latest packets' stamp residuals (stamp less place) the stamps'
- * bias is read from (see `#stampBiasMs`). Ten: a stamp off (the first's, the second's, one of a
- * burst stamped alike) stays an outlier among them, and a sender's clock that drifts is followed
- * within ten packets.
- */
-const BIAS_RESIDUALS = 10;
 
 /**
  * By timestamp: a packet stamped a whole number of packets past where the newest ends, less the
@@ -129,9 +122,10 @@ export interface MediaMessage {
  * stamped from one packet before to less than half a packet after where the newest ends (read
  * less the stamps' running bias against the packets' grid), is placed there: its stamp jittered
  * (a burst stamped alike), it is no duplicate, and nothing is missing before it. One a whole
- * number of packets after, within a few ms, is placed exactly that many packets on, its jitter
- * left out (while every packet taken is of one length: where lengths vary, a loss is of packets of
- * any length, and a packet is placed against the newest's stamp). So is one stamped farther back,
+ * number of packets after, within 0.3 of a packet (6 ms of 20), is placed exactly that many
+ * packets on, its jitter left out (while every packet taken is of one length: where lengths
+ * vary, a loss is of packets of any length, and a packet is placed against the newest's stamp).
+ * So is one stamped farther back,
  * up to 5 s, right after the stream's first packet since its start (not the first after
  * {@linkcode OrderedMedia.reorderBy}, which the packets before vouch for): one of the two stamps
  * is off (a first stamped late cost the audio after it), and the packet after decides whether the
@@ -207,15 +201,11 @@ export class OrderedMedia {
   #placedShiftMs = 0;
   #placedShiftUnconfirmed = false;
   /**
-   * By timestamp: the last `BIAS_RESIDUALS` residuals, each a newer chunk's (shifted) stamp less
-   * where it was placed, in a ring; the stream's first counts 0 (its stamp is its place), twice
-   * when the packets before a switch of order vouch for it. They say how far the stamps run off
-   * the packets' grid (see `#stampBiasMs`). Fixed arrays: a packet costs no allocation.
+   * By timestamp: the latest residuals, each a newer chunk's (shifted) stamp less where it was
+   * placed; the stream's first counts 0 (its stamp is its place), twice when the packets before a
+   * switch of order vouch for it. They say how far the stamps run off the packets' grid.
    */
-  readonly #residuals = new Float64Array(BIAS_RESIDUALS);
-  readonly #sortedResiduals = new Float64Array(BIAS_RESIDUALS);
-  #residualCount = 0;
-  #residualNext = 0;
+  readonly #residuals = new StampResiduals();
   /**
    * The residual of the packet `#inStep` placed (NaN: none to keep), and whether that reading
    * undid the shift (the residuals before then rest on the stamp that was off): kept once the
@@ -230,12 +220,28 @@ export class OrderedMedia {
    */
   #placedOffGridMs = 0;
   /**
+   * What the step's packet did to the bias as the stage took it: how far it moved the residuals
+   * with the grid (0: not), and whether it added its own; and where the step before it ended. A
+   * newer chunk that goes on from that step before, a packet or more behind the step, says the
+   * step's stamp was the one off (a bogus jump the stage holds, then drops): what it did is undone
+   * (`#placedUndoesStep`, once the stage has taken that newer chunk).
+   */
+  #stepMovedGridMs = 0;
+  #stepKeptResidual = false;
+  #stepBeforeEndMs: number | undefined;
+  #placedUndoesStep = false;
+  /**
    * The length of the newest packet (see `#stepped`), and whether packets of more than one length
    * have been taken since the step began: the grid is whole packets of one length, and a stream
    * whose lengths vary says nothing of how long those lost were.
    */
   #stepDurationMs: number | undefined;
   #lengthsVary = false;
+  /**
+   * Whether the reorder stage dropped a packet (a duplicate, a late one) during this push: the
+   * packet's residual is then kept out of the bias (see `#stepped`).
+   */
+  #stageDropped = false;
   /** The range media times wrap in (ordered by timestamp with a modulus), else `undefined`. */
   #timeModulus: number | undefined;
   /**
@@ -286,6 +292,9 @@ export class OrderedMedia {
         // A resync starts the numbering afresh, and with it the media clock: the new timeline's
         // first packet is anchored where delivery stands (see #frameMs).
         if (counter === "inboundMediaResyncs") this.#resetClock();
+        if (counter === "inboundMediaDuplicates" || counter === "inboundMediaLate") {
+          this.#stageDropped = true;
+        }
         this.#context?.count(counter, amount);
       },
     });
@@ -423,6 +432,7 @@ export class OrderedMedia {
     if (message.sequence !== undefined) packet.sequence = message.sequence;
     if (mediaMs !== undefined) packet.timestampMs = mediaMs;
     const delivered = this.#delivered;
+    this.#stageDropped = false;
     try {
       this.#reorder.push(packet, this.#output);
     } catch (cause) {
@@ -483,8 +493,8 @@ export class OrderedMedia {
    * undid a first stamp's move of 35 ms.
    *
    * "Where the newest ends" is read less the stamps' bias against the grid the packets are placed
-   * on (see `#stampBiasMs`), not against the last packet's stamp: a first stamped half a packet to
-   * a packet late made every later stamp read that much early (a single loss read as jitter and
+   * on (see `StampResiduals`), not against the last packet's stamp: a first stamped half a
+   * packet to a packet late made every later stamp read that much early (a single loss read as jitter and
    * never filled, a packet stamped 6 ms early dropped as a duplicate); a packet after a loss set
    * at its own stamp carried its jitter on (a loss under jitter later read as in step, its silence
    * four packets late). Each packet placed tells the bias its residual.
@@ -495,6 +505,7 @@ export class OrderedMedia {
     this.#placedResidualMs = Number.NaN;
     this.#placedUndidShift = false;
     this.#placedOffGridMs = 0;
+    this.#placedUndoesStep = false;
     const shiftedMs = atMs + this.#stampShiftMs;
     const endMs = this.#stepEndMs;
     const last = this.#stepChunk;
@@ -545,9 +556,24 @@ export class OrderedMedia {
     // as a duplicate), and a packet after a loss set at its stamp carried its jitter on.
     // A reading that undid the move has only the first's stamp to go by (the residuals so far
     // were read through the move).
-    const biasMs = this.#placedUndidShift ? 0 : this.#stampBiasMs(durationMs);
+    const biasMs = this.#placedUndidShift ? 0 : this.#residuals.biasMs(durationMs);
     const offBiasMs = offsetMs - biasMs;
-    if (offBiasMs < -durationMs) return readMs;
+    // Nor farther on than the longest gap the reorder stage fills: a stamp that far off (one bogus,
+    // or the step's, a packet stamped ten minutes back) is its to judge, and snapped to the grid
+    // through that stamp, the packet and every one after it were set off the stamps for the rest
+    // of the call (by as far as the bogus stamp was off a whole number of packets).
+    if (offBiasMs > MAX_AHEAD_MS) return readMs;
+    if (offBiasMs < -durationMs) {
+      // Behind a step that jumped farther than the reorder stage's window (a jump it holds until a
+      // second packet confirms it), yet going on from the step before: the step's stamp was off.
+      // Kept, a stamp jumping 3 s ahead every other packet moved the residuals by its distance
+      // off the grid each time, and every packet after was set 11 ms late for the rest of the call.
+      const beforeMs = this.#stepBeforeEndMs;
+      this.#placedUndoesStep = beforeMs !== undefined &&
+        endMs - durationMs - beforeMs > this.#reorder.windowMs &&
+        endMs + offBiasMs >= beforeMs - durationMs;
+      return readMs;
+    }
     // Whole packets missing before it (a loss snapped to the grid, its jitter left out).
     const missing = offBiasMs < durationMs / 2
       ? 0
@@ -562,39 +588,10 @@ export class OrderedMedia {
     return placedMs;
   }
 
-  /**
-   * How far the stamps run off the packets' grid: the middle of the latest residuals' range (see
-   * `#residuals`), those more than half a packet from their median left out; 0 with none. Sorted
-   * by insertion into a fixed array: `BIAS_RESIDUALS` at most.
-   */
-  #stampBiasMs(durationMs: number): number {
-    const count = this.#residualCount;
-    if (count === 0) return 0;
-    const sorted = this.#sortedResiduals;
-    for (let i = 0; i < count; i++) {
-      const value = this.#residuals[i]!;
-      let j = i;
-      for (; j > 0 && sorted[j - 1]! > value; j--) sorted[j] = sorted[j - 1]!;
-      sorted[j] = value;
-    }
-    const middle = count >> 1;
-    const median = count % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-    // The middle of the range, not the median: jitter spread evenly (Plivo's stamps within ±6 ms
-    // of their time) pins the bias far closer so; the median of five stamps jittered that much
-    // was off by 4 ms often enough to read a packet after a loss, stamped 6 ms early, as in step
-    // (a third of 400 jittered streams heard wrong, against none). One stamp off (a first stamped
-    // late, a second early, a burst stamped alike) is left out by the median's bound.
-    let low = 0;
-    while (sorted[low]! < median - durationMs / 2) low++;
-    let high = count - 1;
-    while (sorted[high]! > median + durationMs / 2) high--;
-    return (sorted[low]! + sorted[high]!) / 2;
-  }
-
-  #keepResidual(residualMs: number): void {
-    this.#residuals[this.#residualNext] = residualMs;
-    this.#residualNext = (this.#residualNext + 1) % BIAS_RESIDUALS;
-    if (this.#residualCount < BIAS_RESIDUALS) this.#residualCount++;
+  /** What the step's packet did to the bias, undone (see `#stepMovedGridMs`). */
+  #undoStep(): void {
+    if (this.#stepMovedGridMs !== 0) this.#residuals.move(this.#stepMovedGridMs);
+    if (this.#stepKeptResidual) this.#residuals.dropLast();
   }
 
   /**
@@ -623,33 +620,49 @@ export class OrderedMedia {
     }
     this.#stampShiftMs = this.#placedShiftMs;
     this.#shiftUnconfirmed = this.#placedShiftUnconfirmed;
+    // A packet going on from the step before says the step's stamp was off (see `#inStep`).
+    if (this.#placedUndoesStep) this.#undoStep();
     // Undone, the shift leaves the residuals read through it (the off stamp's) behind: the first's
     // stamp, and this one, are what the bias rests on now.
     if (this.#placedUndidShift) {
-      this.#residualCount = this.#residualNext = 0;
-      this.#keepResidual(0);
+      this.#residuals.clear();
+      this.#residuals.keep(0);
     }
     // Set off the grid, the packet moved it: every packet after is read against where it ends.
     // The residuals before were read against the grid it left, and kept so they put the bias that
     // much off (a packet jittered 6.5 ms past a loss set there, the next loss under jitter read
     // as in step, or one loss filled twice): they are moved with the grid, once there are enough
     // of them to say the packet, not the bias, was off.
-    if (this.#placedOffGridMs !== 0 && this.#residualCount >= GRID_MOVE_RESIDUALS) {
-      for (let i = 0; i < this.#residualCount; i++) this.#residuals[i]! -= this.#placedOffGridMs;
+    this.#stepMovedGridMs = 0;
+    if (this.#placedOffGridMs !== 0 && this.#residuals.count >= GRID_MOVE_RESIDUALS) {
+      this.#residuals.move(-this.#placedOffGridMs);
+      this.#stepMovedGridMs = this.#placedOffGridMs;
     }
-    if (!Number.isNaN(this.#placedResidualMs)) this.#keepResidual(this.#placedResidualMs);
-    if (this.#stepChunk === undefined && this.#switchedMidStream) this.#keepResidual(0);
+    this.#stepKeptResidual = false;
+    // A packet the stage dropped says nothing of the stamps' bias: it was placed on audio already
+    // taken. Kept, a sender's clock stuck on one stamp for a burst walked the bias back a packet
+    // with every other packet (each placed in step behind one dropped at its stamp, a duplicate):
+    // packets of the burst then came out at places none of them had, and every packet after it
+    // was set that much late for the rest of the call.
+    if (!Number.isNaN(this.#placedResidualMs) && !this.#stageDropped) {
+      this.#residuals.keep(this.#placedResidualMs);
+      this.#stepKeptResidual = true;
+    }
+    if (this.#stepChunk === undefined && this.#switchedMidStream) this.#residuals.keep(0);
     this.#stepIsFirst = this.#stepChunk === undefined && !this.#switchedMidStream;
     this.#stepChunk = chunk;
+    this.#stepBeforeEndMs = this.#stepEndMs;
     this.#stepEndMs = atMs + durationMs;
   }
 
   /** A new stream, or a new key to order by: no step, and the stamps read as they come. */
   #forgetStep(): void {
-    this.#stepChunk = this.#stepEndMs = undefined;
+    this.#stepChunk = this.#stepEndMs = this.#stepBeforeEndMs = undefined;
+    this.#stepMovedGridMs = 0;
+    this.#stepKeptResidual = false;
     this.#stepIsFirst = this.#shiftUnconfirmed = this.#placedShiftUnconfirmed = false;
     this.#stampShiftMs = this.#placedShiftMs = 0;
-    this.#residualCount = this.#residualNext = 0;
+    this.#residuals.clear();
     this.#stepDurationMs = undefined;
     this.#lengthsVary = false;
   }
