@@ -15,7 +15,11 @@
  */
 export const BIAS_RESIDUALS = 10;
 
-/** A ring of the latest {@linkcode BIAS_RESIDUALS} residuals, in ms. */
+/**
+ * A ring of the latest {@linkcode BIAS_RESIDUALS} residuals, in ms: those kept are the `count`
+ * slots before `next` (see `#slot`), not the first `count` slots, once the ring has wrapped and
+ * one was let go of (`dropLast`).
+ */
 export class StampResiduals {
   readonly #ring = new Float64Array(BIAS_RESIDUALS);
   readonly #sorted = new Float64Array(BIAS_RESIDUALS);
@@ -43,7 +47,16 @@ export class StampResiduals {
 
   /** Adds `deltaMs` to every residual kept: the grid they were read against moved by as much. */
   move(deltaMs: number): void {
-    for (let i = 0; i < this.#count; i++) this.#ring[i]! += deltaMs;
+    for (let i = 0; i < this.#count; i++) this.#ring[this.#slot(i)]! += deltaMs;
+  }
+
+  /**
+   * Where the `age`-th newest residual kept is. Read as the first `count` slots, a full ring that
+   * wrapped and let go of its newest read the one let go of into the bias, and left the oldest
+   * kept out of it and unmoved by the grid (see `dropLast`).
+   */
+  #slot(age: number): number {
+    return (this.#next + BIAS_RESIDUALS - 1 - age) % BIAS_RESIDUALS;
   }
 
   /** Forgets every residual. */
@@ -54,14 +67,16 @@ export class StampResiduals {
   /**
    * The stamps' bias: the middle of the residuals' range, those more than half a packet
    * (`durationMs / 2`) from their median left out; 0 with none. Sorted by insertion into a fixed
-   * array, {@linkcode BIAS_RESIDUALS} at most.
+   * array, {@linkcode BIAS_RESIDUALS} at most. With `newestLeftOut`, read as if the newest had
+   * been let go of (`dropLast`), the ring as it is.
    */
-  biasMs(durationMs: number): number {
-    const count = this.#count;
+  biasMs(durationMs: number, newestLeftOut = false): number {
+    const skipped = newestLeftOut && this.#count > 0 ? 1 : 0;
+    const count = this.#count - skipped;
     if (count === 0) return 0;
     const sorted = this.#sorted;
     for (let i = 0; i < count; i++) {
-      const value = this.#ring[i]!;
+      const value = this.#ring[this.#slot(i + skipped)]!;
       let j = i;
       for (; j > 0 && sorted[j - 1]! > value; j--) sorted[j] = sorted[j - 1]!;
       sorted[j] = value;

@@ -572,8 +572,24 @@ export class OrderedMedia {
       this.#placedUndoesStep = beforeMs !== undefined &&
         endMs - durationMs - beforeMs > this.#reorder.windowMs &&
         endMs + offBiasMs >= beforeMs - durationMs;
-      return readMs;
+      if (!this.#placedUndoesStep) return readMs;
+      // Placed on from the step before, against the bias as it stood before the step (its grid
+      // move and residual left out): set at its own stamp, its jitter (Plivo's, up to 6 ms) was
+      // carried on by every packet after it, placed in step behind it, for the rest of the call.
+      const undoneBiasMs = this.#residuals.biasMs(durationMs, this.#stepKeptResidual) +
+        this.#stepMovedGridMs;
+      return this.#onGrid(readMs, beforeMs!, readMs - beforeMs! - undoneBiasMs, durationMs);
     }
+    return this.#onGrid(readMs, endMs, offBiasMs, durationMs);
+  }
+
+  /**
+   * Where a packet read `offBiasMs` past `endMs`, the end of the packet it follows, less the
+   * stamps' bias, goes on the packets' grid (see `#inStep`); its residual and its distance off the
+   * grid are kept for `#stepped`.
+   */
+  #onGrid(readMs: number, endMs: number, offBiasMs: number, durationMs: number): number {
+    if (offBiasMs < -durationMs) return readMs;
     // Whole packets missing before it (a loss snapped to the grid, its jitter left out).
     const missing = offBiasMs < durationMs / 2
       ? 0
