@@ -7,8 +7,9 @@
 
 import { OrderedMedia, TelephonyAudio } from "../../../src/serializers/telephony/mod.ts";
 import type { OrderedMediaOptions } from "../../../src/serializers/telephony/ordered_media.ts";
-import type { Frame } from "../../../src/frames.ts";
+import type { AudioFrame, Frame } from "../../../src/frames.ts";
 import { FakeClock } from "../../../src/testing/fake_clock.ts";
+import { levelledPayload, placeAndLengthOf } from "../fixtures/levelled_packets.ts";
 import { recordingContext } from "../fixtures/recording_context.ts";
 
 /** The made-up provider's audio codec, set up for 8 kHz mono both ways. */
@@ -33,6 +34,51 @@ export function boundStage(
   const { context, counted: counts, reported } = recordingContext();
   ordered.bind(context);
   return { ordered, counts, reported };
+}
+
+/** The epoch ms the stamps of {@linkcode playedByTimestamp} count from. */
+export const STAMP_EPOCH_MS = 1705312200000;
+
+/** A caller's packet of a both-tracks stream: its number, its stamp in ms from the epoch, its length. */
+export interface StampedPacket {
+  packet: number;
+  stampMs: number;
+  /** @default {20} */
+  lengthMs?: number;
+}
+
+/**
+ * `packets`, in the order given, on a stage ordered by timestamp: the caller's track of a
+ * both-tracks stream, each packet on the chunk after the other track's (one counter across both
+ * tracks, as Twilio's and Plivo's), its audio at its own level (`levelledPayload`). The frames
+ * the stage hands on, its flush's included, and its counts.
+ */
+export function playedByTimestamp(packets: Iterable<StampedPacket>) {
+  const { ordered, counts } = boundStage({ orderBy: "timestamp" });
+  const frames: AudioFrame[] = [];
+  for (const { packet, stampMs, lengthMs = 20 } of packets) {
+    frames.push(...ordered.push({
+      sequence: 2 * packet + 2,
+      timestampMs: STAMP_EPOCH_MS + stampMs,
+      payload: levelledPayload(packet, lengthMs),
+    }));
+  }
+  frames.push(...ordered.flush());
+  return { frames, counts };
+}
+
+/**
+ * Packets `0..count-1` played in order (see {@linkcode playedByTimestamp}), packet `n` stamped
+ * `stampOf(n)` ms from the epoch; each frame out as "time:packet", or "time:-" for silence filled,
+ * with its length in ms when not 20.
+ */
+export function heardByStamp(count: number, stampOf: (packet: number) => number) {
+  const played = Array.from({ length: count }, (_, packet) => ({
+    packet,
+    stampMs: stampOf(packet),
+  }));
+  const { frames, counts } = playedByTimestamp(played);
+  return { out: frames.map(placeAndLengthOf), counts };
 }
 
 /**

@@ -21,14 +21,12 @@
 // among the passing ones. `ambiguous` is argued from the truth the test knows (each case pairs
 // with another truth giving the same stamps), not derived from the stamps alone.
 import assert from "node:assert/strict";
-import type { AudioFrame } from "../../../src/frames.ts";
-import { levelledPayload, packetHeardIn } from "../fixtures/levelled_packets.ts";
+import { packetHeardIn } from "../fixtures/levelled_packets.ts";
 import { Prng } from "../../fuzz/prng.ts";
-import { boundStage } from "./_ordered_media_stage.ts";
+import { playedByTimestamp } from "./_ordered_media_stage.ts";
 
 const PACKET_MS = 20;
 const JITTER_MS = 6;
-const EPOCH_MS = 1705312200000;
 const SEEDS = 400;
 const FIRST_SEED = 1;
 
@@ -139,17 +137,8 @@ interface Heard {
 }
 
 function play(stream: Stream) {
-  const { ordered, counts } = boundStage({ orderBy: "timestamp" });
-  const frames: AudioFrame[] = [];
-  for (const [packet, stamp] of stream.stampMs) {
-    frames.push(...ordered.push({
-      // The caller's chunk on the counter both tracks share: the bot's packet goes before it.
-      sequence: 2 * packet + 2,
-      timestampMs: EPOCH_MS + stamp,
-      payload: levelledPayload(packet),
-    }));
-  }
-  frames.push(...ordered.flush());
+  const played = [...stream.stampMs].map(([packet, stampMs]) => ({ packet, stampMs }));
+  const { frames, counts } = playedByTimestamp(played);
   // Fewer than 100 packets a stream: the level heard is the packet itself, not just mod 100.
   const heard: Heard[] = frames.map((frame) => ({
     packet: packetHeardIn(frame),

@@ -6,10 +6,8 @@
 // tracks, `timestamp` in ms from the stream's start). Where a packet is set after a loss moves the
 // grid every later stamp is read against; the stamps' bias must be read against the same grid.
 import assert from "node:assert/strict";
-import { levelledPayload, placeAndLengthOf } from "../fixtures/levelled_packets.ts";
-import { boundStage } from "./_ordered_media_stage.ts";
-
-const EPOCH_MS = 1705312200000;
+import { placeAndLengthOf } from "../fixtures/levelled_packets.ts";
+import { playedByTimestamp } from "./_ordered_media_stage.ts";
 
 /**
  * Plays `sent` ("packet@stamp", or "packet@stamp/lengthMs" for another length than 20 ms) as the
@@ -17,19 +15,12 @@ const EPOCH_MS = 1705312200000;
  * "time:packet", or "time:-" for silence filled, with its length in ms when not 20.
  */
 function heard(sent: string) {
-  const { ordered, counts } = boundStage({ orderBy: "timestamp" });
-  const frames = [];
-  for (const entry of sent.split(" ")) {
-    const [packet, stamp, lengthMs = 20] = entry.split(/[@/]/).map(Number);
-    frames.push(...ordered.push({
-      sequence: 2 * packet! + 2,
-      timestampMs: EPOCH_MS + stamp!,
-      payload: levelledPayload(packet!, lengthMs),
-    }));
-  }
-  frames.push(...ordered.flush());
-  const out = frames.map(placeAndLengthOf);
-  return { out, counts };
+  const played = sent.split(" ").map((entry) => {
+    const [packet, stampMs, lengthMs = 20] = entry.split(/[@/]/).map(Number);
+    return { packet: packet!, stampMs: stampMs!, lengthMs };
+  });
+  const { frames, counts } = playedByTimestamp(played);
+  return { out: frames.map(placeAndLengthOf), counts };
 }
 
 /** The silence filled between packet `from` and packet `to` in `out`, in ms. */

@@ -6,36 +6,18 @@
 // clock stuck, one stamp ten minutes back, a stamp jumping ahead every other packet) costs the
 // packets it stamped wrong, never the stamps' bias every later packet is placed against.
 import assert from "node:assert/strict";
-import { backToBack, levelledPayload, placeAndLengthOf } from "../fixtures/levelled_packets.ts";
-import { boundStage } from "./_ordered_media_stage.ts";
-
-const EPOCH_MS = 1705312200000;
-
-/**
- * Plays packets `0..count-1` in order, each on the chunk after the other track's, packet `n`
- * stamped `stampOf(n)` ms from the epoch's start; each frame out as "time:packet", or
- * "time:-(ms)" for silence filled.
- */
-function heard(count: number, stampOf: (packet: number) => number) {
-  const { ordered, counts } = boundStage({ orderBy: "timestamp" });
-  const frames = [];
-  for (let packet = 0; packet < count; packet++) {
-    frames.push(...ordered.push({
-      sequence: 2 * packet + 2,
-      timestampMs: EPOCH_MS + stampOf(packet),
-      payload: levelledPayload(packet),
-    }));
-  }
-  frames.push(...ordered.flush());
-  return { out: frames.map(placeAndLengthOf), counts };
-}
+import { backToBack } from "../fixtures/levelled_packets.ts";
+import { heardByStamp } from "./_ordered_media_stage.ts";
 
 Deno.test("`OrderedMedia` by timestamp: a sender's clock stuck on one stamp for 50 packets loses those packets, and every packet after is placed at its stamp", () => {
   // Packets 10–59 all stamped where packet 10 begins: the first two are a burst stamped alike
   // (10 in place, 11 in step after it), the rest overlap them. Read into the stamps' bias, every
   // other one (placed in step behind one dropped at its stamp) walked the bias back a packet:
   // packets of the burst came out after 11, and every packet after it 40 ms late.
-  const { out, counts } = heard(80, (packet) => (packet >= 10 && packet < 60 ? 200 : packet * 20));
+  const { out, counts } = heardByStamp(
+    80,
+    (packet) => (packet >= 10 && packet < 60 ? 200 : packet * 20),
+  );
   const heardPackets = out.filter((frame) => !frame.includes(":-"));
   assert.deepEqual(heardPackets, [
     ...backToBack(12),
@@ -47,7 +29,7 @@ Deno.test("`OrderedMedia` by timestamp: a sender's clock stuck on one stamp for 
 Deno.test("`OrderedMedia` by timestamp: one packet stamped ten minutes back, 5 ms off the grid, leaves every packet after it at its stamp", () => {
   // Dropped as late, it is still the newest chunk: the packet after was read against where it
   // ends, snapped a whole number of packets (30,000) on from it, 5 ms late, and every later one.
-  const { out } = heard(40, (packet) => (packet === 10 ? 200 - 600_000 + 5 : packet * 20));
+  const { out } = heardByStamp(40, (packet) => (packet === 10 ? 200 - 600_000 + 5 : packet * 20));
   assert.deepEqual(out, backToBack(40, [10]));
 });
 
@@ -56,7 +38,7 @@ Deno.test("`OrderedMedia` by timestamp: a stamp jumping 3 s ahead every other pa
   // when the next packet comes; it moved the residuals with the grid all the same: once the
   // jumps stop, packet 51 was set 11 ms late, and every packet after it.
   const jumped = (packet: number) => packet % 2 === 1 && packet > 10 && packet < 50;
-  const { out, counts } = heard(70, (packet) => packet * 20 + (jumped(packet) ? 3009 : 0));
+  const { out, counts } = heardByStamp(70, (packet) => packet * 20 + (jumped(packet) ? 3009 : 0));
   assert.deepEqual(out, backToBack(70, Array.from({ length: 70 }, (_, n) => n).filter(jumped)));
   assert.equal(counts.inboundMediaLate, 20);
 });

@@ -6,31 +6,14 @@
 // and is then refused (the packet after goes on from the one before) is undone: the packet after
 // it is placed on from the packet before, on the packets' grid, its own jitter left out.
 import assert from "node:assert/strict";
-import { backToBack, levelledPayload, placeAndLengthOf } from "../fixtures/levelled_packets.ts";
-import { boundStage } from "./_ordered_media_stage.ts";
-
-const EPOCH_MS = 1705312200000;
-
-/** Packets `0..count-1` in order, packet `n` stamped `stampOf(n)` ms on; frames out as "time:packet". */
-function heard(count: number, stampOf: (packet: number) => number) {
-  const { ordered, counts } = boundStage({ orderBy: "timestamp" });
-  const frames = [];
-  for (let packet = 0; packet < count; packet++) {
-    frames.push(...ordered.push({
-      sequence: 2 * packet + 2,
-      timestampMs: EPOCH_MS + stampOf(packet),
-      payload: levelledPayload(packet),
-    }));
-  }
-  frames.push(...ordered.flush());
-  return { out: frames.map(placeAndLengthOf), counts };
-}
+import { backToBack } from "../fixtures/levelled_packets.ts";
+import { heardByStamp } from "./_ordered_media_stage.ts";
 
 Deno.test("`OrderedMedia` by timestamp: the packet after a stamp that jumped 3 s ahead, itself stamped 6 ms late, is placed on the grid, and every packet after it", () => {
   // Packet 12 jumps 3009 ms ahead (held by the reorder stage, dropped once 13 comes); 13 goes on
   // from 11, 6 ms late. Set at its stamp, 13 left 26 ms of silence for packet 12's 20, and every
   // packet after it, placed in step behind it, was 6 ms late for the rest of the call.
-  const { out, counts } = heard(
+  const { out, counts } = heardByStamp(
     40,
     (packet) => packet * 20 + (packet === 12 ? 3009 : packet === 13 ? 6 : 0),
   );
@@ -44,7 +27,7 @@ Deno.test("`OrderedMedia` by timestamp: a stamp jumping 3 s ahead every other pa
   // rest of the call.
   const jitterMs = [0, 3, -2, 5, -6, 1, 4, -4, 6, -1, 2, -5, 0, -3];
   const jumped = (packet: number) => packet % 2 === 1 && packet > 10 && packet < 50;
-  const { out, counts } = heard(
+  const { out, counts } = heardByStamp(
     70,
     (packet) => packet * 20 + jitterMs[packet % jitterMs.length]! + (jumped(packet) ? 3009 : 0),
   );
