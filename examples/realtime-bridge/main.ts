@@ -5,7 +5,8 @@
  * `/genesys`, or `/media` to detect the provider). See README.md beside this file.
  *
  * Environment: `OPENAI_API_KEY` (required), `OPENAI_REALTIME_URL`
- * (default `wss://api.openai.com/v1/realtime`), `OPENAI_REALTIME_MODEL` (default `gpt-realtime`),
+ * (default `wss://api.openai.com/v1/realtime`; `ws:` only to localhost, 127.0.0.0/8 or [::1], as
+ * the key goes in its handshake), `OPENAI_REALTIME_MODEL` (default `gpt-realtime`),
  * `OPENAI_VOICE`, `BRIDGE_INSTRUCTIONS`, `LOCAL_BARGE_IN=1` (detect barge-in on the caller's audio
  * too), and per provider: `TWILIO_AUTH_TOKEN` (verifies Twilio's signature on `/twilio`, hangs up
  * through the REST API), `PLIVO_AUTH_TOKEN` (verifies Plivo's signature on `/plivo`; with
@@ -51,7 +52,9 @@ export default {
         audioFormat: provider === "vonage" ? "audio/pcm" : "audio/pcmu",
       }),
     providers: {
-      // A model that talks back needs Genesys's bidirectional Audio Connector, never a Monitor.
+      // A model that talks back needs Genesys's bidirectional Audio Connector, never a Monitor;
+      // "always", as "auto" would take an Audio Connector whose action defines no Inputs (its
+      // open has no inputVariables) for a Monitor and drop the model's voice.
       genesys: { sendAudio: "always" },
       ...(settings.twilioAuthToken ? { twilio: { authToken: settings.twilioAuthToken } } : {}),
       ...(settings.telnyxApiKey ? { telnyx: { apiKey: settings.telnyxApiKey } } : {}),

@@ -527,7 +527,7 @@ Deno.test("realtime-bridge main.ts refuses to start with a message and exit 2: n
   }
 });
 
-Deno.test("realtime-bridge main.ts refuses to start with a message and exit 2 when OPENAI_REALTIME_URL is no ws: or wss: URL", async () => {
+Deno.test("realtime-bridge main.ts refuses to start with a message and exit 2 when OPENAI_REALTIME_URL is no ws: or wss: URL, or ws: off this machine", async () => {
   const cases: [Record<string, string>, RegExp][] = [
     [
       { ...BRIDGE_ENV, OPENAI_REALTIME_URL: "https://api.openai.com/v1/realtime" },
@@ -536,6 +536,11 @@ Deno.test("realtime-bridge main.ts refuses to start with a message and exit 2 wh
     [
       { ...BRIDGE_ENV, OPENAI_REALTIME_URL: "api.openai.com/v1/realtime" },
       /OPENAI_REALTIME_URL must be a ws: or wss: URL.*got "api\.openai\.com\/v1\/realtime"/,
+    ],
+    [
+      // Before any call could send the key in clear on its handshake.
+      { ...BRIDGE_ENV, OPENAI_REALTIME_URL: "ws://api.openai.com/v1/realtime" },
+      /OPENAI_REALTIME_URL must be a wss: URL to reach api\.openai\.com, .*API key.* in clear.*write "wss:\/\/api\.openai\.com\/v1\/realtime"/,
     ],
   ];
   for (const [env, message] of cases) {

@@ -4,9 +4,10 @@
 // calls it as Twilio, Vonage and Genesys would. The bridge tests in realtime_bridge_test.ts build
 // the bridge themselves, copying main.ts's choices; here main.ts's own choices are what is
 // tested: μ-law with the model for a phone line, 24 kHz PCM for Vonage's wideband line, and a
-// Genesys Audio Connector that hears the answer. (The simulator's Audio Connector `open` carries
-// `inputVariables`, so Genesys's `sendAudio: "auto"` would send audio too: main.ts's `"always"`
-// is not told apart from it here, only the call as a whole.)
+// Genesys Audio Connector that hears the answer. That Audio Connector's `open` carries no
+// `inputVariables` (genesys_without_inputs.ts: an Architect action with no Inputs defined), the
+// one session on which main.ts's `sendAudio: "always"` and the serializer's default `"auto"` part:
+// `"auto"` takes it for a listen-only Monitor's and drops the answer, the caller hearing none.
 //
 // A separate process cannot share the test's fake clock: every party runs on the system clock
 // here, over real sockets on 127.0.0.1, with short answers (the fake streams them at four times
@@ -19,6 +20,7 @@ import type { CallReport } from "../../../src/simulator/report.ts";
 import { within } from "../../_ws_client.ts";
 import { serveMain } from "../_example_main.ts";
 import { FakeRealtimeServer, type FakeSessionRecord } from "./fake_openai_realtime.ts";
+import { genesysWithoutInputs } from "./genesys_without_inputs.ts";
 
 const BRIDGE_MAIN = "examples/realtime-bridge/main.ts";
 const API_KEY = "sk-test-key";
@@ -30,7 +32,8 @@ type Protocol = "twilio" | "vonage" | "genesys";
 /** One short question, then quiet until the answer has played: about 5 s of call. */
 function call(url: string, protocol: Protocol): Promise<CallReport> {
   return simulateCall(url, {
-    protocol,
+    // Genesys: an Audio Connector open without input variables, which only "always" talks to.
+    protocol: protocol === "genesys" ? genesysWithoutInputs : protocol,
     audio: syntheticCaller({ utterancesMs: [600], pauseMs: 200 }),
     // The audio ends 200 ms after the question; the fake's VAD hears the question end after
     // 500 ms of quiet (`silence_duration_ms`) and answers at once: the answer starts ~0.35 s
@@ -86,7 +89,7 @@ function assertAnswered(
   assert.deepEqual(session.closed, { code: 1000, reason: "call ended" }, where);
 }
 
-Deno.test("realtime-bridge main.ts carries Twilio and Genesys calls to the model as μ-law and a Vonage call as 24 kHz PCM, answers included", async () => {
+Deno.test("realtime-bridge main.ts carries Twilio and Genesys calls to the model as μ-law and a Vonage call as 24 kHz PCM, answers included (Genesys's with no input variables in its open)", async () => {
   const modelSessionOpened: (() => void)[] = [];
   const fake = new FakeRealtimeServer({
     clock: systemClock,
@@ -122,7 +125,8 @@ Deno.test("realtime-bridge main.ts carries Twilio and Genesys calls to the model
     assertAnswered("twilio", twilio!, fake.sessions[0]!, { type: "audio/pcmu" });
     // Vonage's line is 16 kHz linear PCM: wideband kept, at the model's one PCM rate.
     assertAnswered("vonage", vonage!, fake.sessions[1]!, { type: "audio/pcm", rate: 24000 });
-    // Genesys's Audio Connector is a phone line too; the answer played, in 200 ms packets.
+    // Genesys's Audio Connector is a phone line too; the answer played, in 200 ms packets, though
+    // its open had no input variables (main.ts's "always": "auto" would have sent none of it).
     assertAnswered("genesys", genesys!, fake.sessions[2]!, { type: "audio/pcmu" });
   } finally {
     await within(fake.close(), 5000, "the fake model's shutdown");

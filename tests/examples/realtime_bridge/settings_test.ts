@@ -62,12 +62,19 @@ Deno.test("realtime-bridge settings: the single-value provider settings stand al
   assert.equal(settings.telnyxApiKey, "KEY0");
 });
 
-Deno.test("realtime-bridge settings: OPENAI_REALTIME_URL takes a ws: or wss: URL, and is OpenAI's own unset or empty", () => {
+Deno.test("realtime-bridge settings: OPENAI_REALTIME_URL takes a wss: URL, a ws: one to this machine, and is OpenAI's own unset or empty", () => {
   for (
     const url of [
       "wss://api.openai.com/v1/realtime",
-      "ws://127.0.0.1:8080/v1/realtime",
       "wss://proxy.example/v1/realtime?model=gpt-realtime-mini",
+      "wss://10.0.0.5:8443/v1/realtime",
+      // ws: where the key never leaves the machine: a local test service, a local proxy.
+      "ws://127.0.0.1:8080/v1/realtime",
+      "ws://127.255.0.3/v1/realtime",
+      "ws://localhost:8080/v1/realtime",
+      "ws://LocalHost:8080/v1/realtime",
+      "ws://[::1]:8080/v1/realtime",
+      "ws://[0:0:0:0:0:0:0:1]/v1/realtime",
     ]
   ) {
     assert.equal(read({ ...REQUIRED, OPENAI_REALTIME_URL: url }).url, url);
@@ -81,6 +88,9 @@ Deno.test("realtime-bridge settings: OPENAI_REALTIME_URL that no WebSocket opens
   const cases: [string, string | null][] = [
     ["https://api.openai.com/v1/realtime", "wss://api.openai.com/v1/realtime"],
     ["http://127.0.0.1:8080/v1/realtime", "ws://127.0.0.1:8080/v1/realtime"],
+    // Spelled ws:, these would carry the key in clear off the machine: wss: is the URL meant.
+    ["http://api.openai.com/v1/realtime", "wss://api.openai.com/v1/realtime"],
+    ["ws://proxy.example/v1/realtime#model", "wss://proxy.example/v1/realtime"],
     ["wss://api.openai.com/v1/realtime#model", "wss://api.openai.com/v1/realtime"],
     ["wss://api.openai.com/v1/realtime#", "wss://api.openai.com/v1/realtime"],
     ["api.openai.com/v1/realtime", null],
@@ -98,6 +108,37 @@ Deno.test("realtime-bridge settings: OPENAI_REALTIME_URL that no WebSocket opens
           ? !error.message.includes(": write ")
           : error.message.endsWith(`: write ${JSON.stringify(meant)}`)),
       `OPENAI_REALTIME_URL=${JSON.stringify(value)} was not refused as expected`,
+    );
+  }
+});
+
+Deno.test("realtime-bridge settings: OPENAI_REALTIME_URL as ws: to another machine is refused, as the API key would go in clear", () => {
+  // The key is the handshake's `Authorization: Bearer` header (openai_realtime.ts), which ws:
+  // sends unencrypted: only a host that names this machine keeps it off the network. An address
+  // next to loopback is another machine, and a name that looks local is only as local as a
+  // resolver (DNS, for nip.io) says.
+  const cases: [string, string][] = [
+    ["ws://api.openai.com/v1/realtime", "wss://api.openai.com/v1/realtime"],
+    ["ws://10.0.0.5:8080/v1/realtime?model=m", "wss://10.0.0.5:8080/v1/realtime?model=m"],
+    ["ws://128.0.0.1/v1/realtime", "wss://128.0.0.1/v1/realtime"],
+    ["ws://localhost.example/v1/realtime", "wss://localhost.example/v1/realtime"],
+    ["ws://127.0.0.1.nip.io/v1/realtime", "wss://127.0.0.1.nip.io/v1/realtime"],
+    ["ws://[::2]:8080/v1/realtime", "wss://[::2]:8080/v1/realtime"],
+  ];
+  for (const [value, meant] of cases) {
+    const host = new URL(value).host;
+    assert.throws(
+      () => read({ ...REQUIRED, OPENAI_REALTIME_URL: value }),
+      (error: unknown) =>
+        error instanceof RangeError &&
+        error.message.startsWith(`OPENAI_REALTIME_URL must be a wss: URL to reach ${host}, `) &&
+        error.message.includes(`got ${JSON.stringify(value)}`) &&
+        // Why, and what ws: is still for.
+        error.message.includes("the API key") && error.message.includes(" in clear") &&
+        error.message.includes("localhost, 127.0.0.0/8, [::1]") &&
+        error.message.endsWith(`: write ${JSON.stringify(meant)}`) &&
+        !error.message.includes(REQUIRED.OPENAI_API_KEY),
+      `OPENAI_REALTIME_URL=${JSON.stringify(value)} was not refused as sending the key in clear`,
     );
   }
 });
