@@ -1,5 +1,5 @@
-// The first-stamp rule of the timestamp stage (`OrderedMedia`, see `#inStep`) on a Telnyx stream
-// of both tracks, which switches to timestamp order mid-stream. A Telnyx far end as its docs show
+// The first-stamp rule of the timestamp stage (`OrderedMedia`, see `StampPlacement.place`) on a
+// Telnyx stream of both tracks, which switches to timestamp order mid-stream. A Telnyx far end as its docs show
 // it (fixtures/telnyx_both_tracks_call.ts; "Media frame order is not guaranteed. Use media.chunk,
 // media.timestamp, and sequence_number to order frames"). One `chunk` counter runs across both
 // tracks here (as Twilio's does). The serializer orders by `chunk` until the bot's track first

@@ -6,12 +6,12 @@
  * @module
  */
 
-import { StampResiduals } from "./_stamp_residuals.ts";
 import type { AudioFrame, Frame } from "../../frames.ts";
 import type { ClockTimer } from "../../clock.ts";
 import type { SerializerContext } from "../../serializer.ts";
 import type { InboundPacketInfo } from "../../session_observer.ts";
 import { decodeBase64 } from "./base64.ts";
+import { MAX_AHEAD_MS, StampPlacement } from "./_stamp_placement.ts";
 import { type MediaPacket, MediaReorder, type MediaReorderOutput } from "./media_reorder.ts";
 import type { TelephonyAudio } from "./telephony_audio.ts";
 import { bytesPerSample, SILENCE_BYTE } from "./telephony_encoding.ts";
@@ -25,12 +25,6 @@ import { thrownText } from "../../_thrown_text.ts";
 const GAP_FRAME_MS = 100;
 
 /**
- * A media time further ahead than this of where delivery stands cannot be right: the reorder stage
- * fills no gap longer (its `maxGapMs`), it resyncs instead.
- */
-const MAX_AHEAD_MS = 5000;
-
-/**
  * How long, in wall time, media may wait behind a hole with the stage not moving on (no packet
  * or gap delivered), in windows (`windowMs`): in a stream that flows, newer media gives a hole up
  * after one window of media (about as long in real time); the clock gives it up only where the
@@ -38,33 +32,6 @@ const MAX_AHEAD_MS = 5000;
  * comes later still is counted late.
  */
 const HELD_WALL_WINDOWS = 4;
-
-/**
- * By timestamp: a packet stamped a whole number of packets past where the newest ends, less the
- * stamps' bias, within this many packets of it, is set exactly that many packets on (the loss
- * snapped to the grid, its jitter left out); one farther from a whole number is set at its stamp
- * less the bias: a loss cannot be told from jitter there, and half a packet of silence is the
- * smaller mistake either way.
- */
-const SNAP_PACKETS = 0.3;
-
-/**
- * By timestamp: what each packet missing before a newer chunk counts against reading it so, in
- * packets, when the first stamp's shift is confirmed or undone (see `#inStep`): a second stamped
- * four packets early, the third on time, read either way with equal fit, is read as jitter, not a
- * loss of four packets.
- */
-const MISSING_WEIGHT = 0.25;
-
-/**
- * By timestamp: how many residuals the bias must rest on before a packet set off the grid (see
- * `SNAP_PACKETS`) is read as jittered, the residuals before it moved with the grid (see
- * `#stepped`). On fewer, the bias's own error (the middle of two or three stamps' range, one of
- * them maybe the first's or the second's, off) is as large as the packet's distance off the grid:
- * its stamp is taken as right and the residuals are left as they are (moved, a loss right after
- * was read as jitter, or jitter as a loss).
- */
-const GRID_MOVE_RESIDUALS = 4;
 
 /** Options for {@linkcode OrderedMedia}. */
 export interface OrderedMediaOptions {
@@ -174,72 +141,13 @@ export class OrderedMedia {
   #refusedOffsetMs: number | undefined;
   #bySequence: boolean;
   /**
-   * By timestamp: the newest chunk number taken, and where (ms from the first) its packet ends —
-   * see `#inStep`.
+   * By timestamp: where each packet goes before the reorder stage takes it (see
+   * `_stamp_placement.ts`): the step, the first stamp's shift, the stamps' bias and the grid.
    */
-  #stepChunk: number | undefined;
-  #stepEndMs: number | undefined;
-  /** By timestamp: whether the step is the stream's first packet (none vouched for its stamp). */
-  #stepIsFirst = false;
-  /**
-   * Whether the step was forgotten mid-stream ({@linkcode reorderBy} after a packet was taken):
-   * the first step after it is no stream's first, the packets before vouch for its stamp. Until
-   * the stream's next start ({@linkcode reset}).
-   */
-  #switchedMidStream = false;
-  /**
-   * By timestamp: what is added to every media time after the stream's first packet once a newer
-   * chunk was stamped before that first one began (see `#inStep`); 0 until then.
-   */
-  #stampShiftMs = 0;
-  /** Whether `#stampShiftMs` rests on one packet: the next newer chunk confirms or undoes it. */
-  #shiftUnconfirmed = false;
-  /**
-   * The shift as `#inStep` read the packet it placed, and whether unconfirmed: in force once the
-   * stage has taken that packet (`#stepped`), so that a packet it refuses changes nothing.
-   */
-  #placedShiftMs = 0;
-  #placedShiftUnconfirmed = false;
-  /**
-   * By timestamp: the latest residuals, each a newer chunk's (shifted) stamp less where it was
-   * placed; the stream's first counts 0 (its stamp is its place), twice when the packets before a
-   * switch of order vouch for it. They say how far the stamps run off the packets' grid.
-   */
-  readonly #residuals = new StampResiduals();
-  /**
-   * The residual of the packet `#inStep` placed (NaN: none to keep), and whether that reading
-   * undid the shift (the residuals before then rest on the stamp that was off): kept once the
-   * stage has taken it (`#stepped`).
-   */
-  #placedResidualMs = Number.NaN;
-  #placedUndidShift = false;
-  /**
-   * How far off the packets' grid `#inStep` set the packet it placed (one too far from a whole
-   * number of packets past the newest to snap): the grid moves with it once the stage has taken
-   * it, and so must the residuals read against the grid before (see `#stepped`).
-   */
-  #placedOffGridMs = 0;
-  /**
-   * What the step's packet did to the bias as the stage took it: how far it moved the residuals
-   * with the grid (0: not), and whether it added its own; and where the step before it ended. A
-   * newer chunk that goes on from that step before, a packet or more behind the step, says the
-   * step's stamp was the one off (a bogus jump the stage holds, then drops): what it did is undone
-   * (`#placedUndoesStep`, once the stage has taken that newer chunk).
-   */
-  #stepMovedGridMs = 0;
-  #stepKeptResidual = false;
-  #stepBeforeEndMs: number | undefined;
-  #placedUndoesStep = false;
-  /**
-   * The length of the newest packet (see `#stepped`), and whether packets of more than one length
-   * have been taken since the step began: the grid is whole packets of one length, and a stream
-   * whose lengths vary says nothing of how long those lost were.
-   */
-  #stepDurationMs: number | undefined;
-  #lengthsVary = false;
+  readonly #placement: StampPlacement;
   /**
    * Whether the reorder stage dropped a packet (a duplicate, a late one) during this push: the
-   * packet's residual is then kept out of the bias (see `#stepped`).
+   * packet's residual is then kept out of the bias (see `StampPlacement.taken`).
    */
   #stageDropped = false;
   /** The range media times wrap in (ordered by timestamp with a modulus), else `undefined`. */
@@ -278,6 +186,10 @@ export class OrderedMedia {
     this.#bySequence = orderBy === "sequence";
     this.#timeModulus = this.#bySequence ? undefined : options.modulus;
     this.#reorder = this.#newReorder(orderBy);
+    this.#placement = new StampPlacement({
+      windowMs: this.#reorder.windowMs,
+      timesWrap: options.modulus !== undefined,
+    });
   }
 
   /** A reorder stage by `orderBy` with this one's options, counting through the context. */
@@ -370,11 +282,10 @@ export class OrderedMedia {
     if (this.#originMs !== undefined && firstMs !== undefined) {
       this.#originMs += this.#bySequence ? firstMs : -firstMs;
     }
-    this.#forgetStep();
     // Telnyx switches at the bot's first packet, a caller's packet or more into the stream: the
     // first packet of the new order, taken for the stream's first, made a burst stamped alike
     // after it read as its stamp a packet late (20 ms of silence, every later frame 20 ms late).
-    this.#switchedMidStream = this.#firstMs !== undefined;
+    this.#placement.forget(this.#firstMs !== undefined);
     return this.#handOver();
   }
 
@@ -416,7 +327,7 @@ export class OrderedMedia {
     // By timestamp, a stamp that jitters back onto the packet before is set where that one ends.
     const placedMs = timestampMs === undefined || this.#bySequence
       ? timestampMs
-      : this.#inStep(timestampMs, message.sequence, durationMs);
+      : this.#placement.place(timestampMs, message.sequence, durationMs);
     const key = this.#bySequence ? message.sequence : placedMs;
     // By sequence, the packet carries the wire's media time: its frame's time is read off it on
     // delivery (see #frameMs). By timestamp, the time from the first is its place.
@@ -456,233 +367,10 @@ export class OrderedMedia {
     // Taken (a duplicate or a late packet is dropped, counted, but never comes first).
     this.#firstMs = firstMs;
     if (!this.#bySequence && placedMs !== undefined) {
-      this.#stepped(placedMs, message.sequence, durationMs);
+      this.#placement.taken(placedMs, message.sequence, durationMs, this.#stageDropped);
     }
     return this.#handOver();
   }
-
-  /**
-   * Where a packet ordered by timestamp goes: a newer chunk than any taken (never a duplicate:
-   * Twilio, Telnyx, Plivo and Exotel number each media message anew) stamped from one packet
-   * before to less than half a packet after where the newest taken ends is the next packet, its
-   * stamp off by jitter (a sender stamping by its wall clock stamps a burst alike): set there,
-   * exactly. Not dropped as overlapping the one before; and not left at its stamp either, since
-   * the reorder stage would then carry the jitter on: one stamped 6 ms early moved the timeline
-   * 6 ms back while its audio still followed on whole, and the next, 6 ms late, was then 12 ms
-   * past its place, a hole filled with 12 ms of silence (Plivo's epoch-ms stamps, each within 6 ms
-   * of its time, made a second of speech 1.19 s long, silence every third packet). A stamp half a
-   * packet or more ahead is left as it is: it may follow a loss, or come early before a late one.
-   * With both tracks on one chunk counter, the chunks of a track do not say which are missing, so
-   * the stamp orders; they do say which packet is new.
-   *
-   * The stream's first packet has only its own stamp to go by, and it went out at once (the first
-   * after a switch of order mid-stream has the packets before it to vouch for its). A newer
-   * chunk stamped before that first one began says one of the two stamps is off: set where the
-   * first ends (its place either way), and the stamps after it read moved by as much, as if the
-   * first's was late. The next newer chunk is the second opinion: read either way, the nearer
-   * where the step ends wins (but never a reading a packet or more before it, where the other is
-   * not: a newer chunk comes after the step, or after a loss), and the move is kept or undone.
-   * Left at its stamp, it and every packet after it up to the first's end were late or
-   * overlapping on the first's timeline, dropped: a first packet stamped 80 ms late cost the 80 ms
-   * of audio after it (farther, the reorder stage's own second opinion began the timeline anew);
-   * one stamped a packet late was taken for jitter, every packet after it then set a packet on
-   * from its stamp, and a single loss later left no hole, the call that much short. A stamp less
-   * than a packet before the first's end is jitter, placed as above. The second opinion is the
-   * reading that fits the packets' grid better (see `misfit`), not the one nearer the step: the
-   * packet after a loss of one, read 24 ms past the step with the move and 16 ms before it without,
-   * undid a first stamp's move of 35 ms.
-   *
-   * "Where the newest ends" is read less the stamps' bias against the grid the packets are placed
-   * on (see `StampResiduals`), not against the last packet's stamp: a first stamped half a
-   * packet to a packet late made every later stamp read that much early (a single loss read as jitter and
-   * never filled, a packet stamped 6 ms early dropped as a duplicate); a packet after a loss set
-   * at its own stamp carried its jitter on (a loss under jitter later read as in step, its silence
-   * four packets late). Each packet placed tells the bias its residual.
-   */
-  #inStep(atMs: number, chunk: number | undefined, durationMs: number): number {
-    this.#placedShiftMs = this.#stampShiftMs;
-    this.#placedShiftUnconfirmed = this.#shiftUnconfirmed;
-    this.#placedResidualMs = Number.NaN;
-    this.#placedUndidShift = false;
-    this.#placedOffGridMs = 0;
-    this.#placedUndoesStep = false;
-    const shiftedMs = atMs + this.#stampShiftMs;
-    const endMs = this.#stepEndMs;
-    const last = this.#stepChunk;
-    if (endMs === undefined || last === undefined || chunk === undefined) {
-      // The first packet: its stamp is its place.
-      if (endMs === undefined) this.#placedResidualMs = 0;
-      return shiftedMs;
-    }
-    if (!(chunk > last)) return shiftedMs;
-    if (this.#timeModulus !== undefined) return atMs; // wrapped times: left to the reorder stage
-    let readMs = shiftedMs;
-    if (this.#shiftUnconfirmed) {
-      this.#placedShiftUnconfirmed = false;
-      // A newer chunk may land after the step (a loss before it, or it overtook the one before),
-      // never a packet or more before it: read so only without the shift, it is no second opinion
-      // against it. Nearer wins was a tie for a first 40 ms late and the third packet lost (20 ms
-      // after the step shifted, 20 ms before it not): undone, every packet after was read a
-      // packet early, set in step as jitter, and no single loss of the call was filled again.
-      const behindUnshifted = atMs - endMs <= -durationMs && shiftedMs - endMs > -durationMs;
-      if (
-        !behindUnshifted &&
-        misfit(atMs - endMs, durationMs) <= misfit(shiftedMs - endMs, durationMs)
-      ) {
-        this.#placedShiftMs = 0; // the stamp the shift rested on was the one off, not the first's
-        this.#placedUndidShift = true;
-        readMs = atMs;
-      }
-    }
-    const offsetMs = readMs - endMs;
-    // Never farther than the longest gap the reorder stage fills: a stamp that far off is its to
-    // judge (a second packet agreeing with it begins the timeline anew).
-    if (this.#stepIsFirst && offsetMs <= -durationMs && offsetMs >= -MAX_AHEAD_MS) {
-      this.#placedShiftMs -= offsetMs;
-      this.#placedShiftUnconfirmed = true;
-      this.#placedResidualMs = 0;
-      return endMs;
-    }
-    if (this.#lengthsVary || durationMs !== this.#stepDurationMs) {
-      // Packets of more than one length: no grid of whole packets runs through them, and a loss
-      // is of packets of any length (a 20 ms loss and an 80 ms one before an 80 ms packet stamped
-      // 100 ms on was snapped to one packet, the packet set 20 ms early, and every packet after:
-      // a loss shorter than half a packet, read in step, was read as the stamps' bias from then
-      // on). Placed against the newest's stamp, as the jitter alone allows.
-      return offsetMs < durationMs / 2 && offsetMs >= -durationMs ? endMs : readMs;
-    }
-    // Judged against the stamps' bias, not the last packet's stamp: a first stamped half a packet
-    // late made every later stamp read that much early (a loss read as jitter, a packet 6 ms early
-    // as a duplicate), and a packet after a loss set at its stamp carried its jitter on.
-    // A reading that undid the move has only the first's stamp to go by (the residuals so far
-    // were read through the move).
-    const biasMs = this.#placedUndidShift ? 0 : this.#residuals.biasMs(durationMs);
-    const offBiasMs = offsetMs - biasMs;
-    // Nor farther on than the longest gap the reorder stage fills: a stamp that far off (one bogus,
-    // or the step's, a packet stamped ten minutes back) is its to judge, and snapped to the grid
-    // through that stamp, the packet and every one after it were set off the stamps for the rest
-    // of the call (by as far as the bogus stamp was off a whole number of packets).
-    if (offBiasMs > MAX_AHEAD_MS) return readMs;
-    if (offBiasMs < -durationMs) {
-      // Behind a step that jumped farther than the reorder stage's window (a jump it holds until a
-      // second packet confirms it), yet going on from the step before: the step's stamp was off.
-      // Kept, a stamp jumping 3 s ahead every other packet moved the residuals by its distance
-      // off the grid each time, and every packet after was set 11 ms late for the rest of the call.
-      const beforeMs = this.#stepBeforeEndMs;
-      this.#placedUndoesStep = beforeMs !== undefined &&
-        endMs - durationMs - beforeMs > this.#reorder.windowMs &&
-        endMs + offBiasMs >= beforeMs - durationMs;
-      if (!this.#placedUndoesStep) return readMs;
-      // Placed on from the step before, against the bias as it stood before the step (its grid
-      // move and residual left out): set at its own stamp, its jitter (Plivo's, up to 6 ms) was
-      // carried on by every packet after it, placed in step behind it, for the rest of the call.
-      const undoneBiasMs = this.#residuals.biasMs(durationMs, this.#stepKeptResidual) +
-        this.#stepMovedGridMs;
-      return this.#onGrid(readMs, beforeMs!, readMs - beforeMs! - undoneBiasMs, durationMs);
-    }
-    return this.#onGrid(readMs, endMs, offBiasMs, durationMs);
-  }
-
-  /**
-   * Where a packet read `offBiasMs` past `endMs`, the end of the packet it follows, less the
-   * stamps' bias, goes on the packets' grid (see `#inStep`); its residual and its distance off the
-   * grid are kept for `#stepped`.
-   */
-  #onGrid(readMs: number, endMs: number, offBiasMs: number, durationMs: number): number {
-    if (offBiasMs < -durationMs) return readMs;
-    // Whole packets missing before it (a loss snapped to the grid, its jitter left out).
-    const missing = offBiasMs < durationMs / 2
-      ? 0
-      : Math.max(1, Math.round(offBiasMs / durationMs));
-    const onGridMs = endMs + missing * durationMs;
-    const placedMs = missing === 0 ||
-        Math.abs(offBiasMs - missing * durationMs) <= SNAP_PACKETS * durationMs
-      ? onGridMs
-      : endMs + offBiasMs;
-    this.#placedOffGridMs = placedMs - onGridMs;
-    this.#placedResidualMs = readMs - placedMs;
-    return placedMs;
-  }
-
-  /** What the step's packet did to the bias, undone (see `#stepMovedGridMs`). */
-  #undoStep(): void {
-    if (this.#stepMovedGridMs !== 0) this.#residuals.move(this.#stepMovedGridMs);
-    if (this.#stepKeptResidual) this.#residuals.dropLast();
-  }
-
-  /**
-   * A packet ordered by timestamp was taken at `atMs`: the newest chunk so far marks the step, and
-   * so does one placed at or after where the step ends, whatever its chunk. Chunks and media times
-   * both count up: a packet newer in time than the step with an older chunk says the step's chunk
-   * was out of line (one bogus `chunk` of 10^12). Kept, that chunk was newer than every chunk after
-   * it, so no packet was ever in step again: for the rest of the stream a burst stamped alike lost
-   * its second packet, dropped as a duplicate, and jitter was filled with silence. The stamps'
-   * shift as `#inStep` read this packet is in force from here.
-   */
-  #stepped(atMs: number, chunk: number | undefined, durationMs: number): void {
-    if (chunk === undefined || !Number.isFinite(chunk)) return;
-    // Any packet taken tells the lengths, the step's or one from before it (one late packet of
-    // 40 ms among 60 ms ones says the 40 ms lost before a 60 ms packet were no whole packet).
-    if (this.#stepDurationMs !== undefined && durationMs !== this.#stepDurationMs) {
-      this.#lengthsVary = true;
-    }
-    this.#stepDurationMs = durationMs;
-    const endMs = this.#stepEndMs;
-    if (
-      this.#stepChunk !== undefined && endMs !== undefined && !(chunk > this.#stepChunk) &&
-      !(atMs >= endMs)
-    ) {
-      return;
-    }
-    this.#stampShiftMs = this.#placedShiftMs;
-    this.#shiftUnconfirmed = this.#placedShiftUnconfirmed;
-    // A packet going on from the step before says the step's stamp was off (see `#inStep`).
-    if (this.#placedUndoesStep) this.#undoStep();
-    // Undone, the shift leaves the residuals read through it (the off stamp's) behind: the first's
-    // stamp, and this one, are what the bias rests on now.
-    if (this.#placedUndidShift) {
-      this.#residuals.clear();
-      this.#residuals.keep(0);
-    }
-    // Set off the grid, the packet moved it: every packet after is read against where it ends.
-    // The residuals before were read against the grid it left, and kept so they put the bias that
-    // much off (a packet jittered 6.5 ms past a loss set there, the next loss under jitter read
-    // as in step, or one loss filled twice): they are moved with the grid, once there are enough
-    // of them to say the packet, not the bias, was off.
-    this.#stepMovedGridMs = 0;
-    if (this.#placedOffGridMs !== 0 && this.#residuals.count >= GRID_MOVE_RESIDUALS) {
-      this.#residuals.move(-this.#placedOffGridMs);
-      this.#stepMovedGridMs = this.#placedOffGridMs;
-    }
-    this.#stepKeptResidual = false;
-    // A packet the stage dropped says nothing of the stamps' bias: it was placed on audio already
-    // taken. Kept, a sender's clock stuck on one stamp for a burst walked the bias back a packet
-    // with every other packet (each placed in step behind one dropped at its stamp, a duplicate):
-    // packets of the burst then came out at places none of them had, and every packet after it
-    // was set that much late for the rest of the call.
-    if (!Number.isNaN(this.#placedResidualMs) && !this.#stageDropped) {
-      this.#residuals.keep(this.#placedResidualMs);
-      this.#stepKeptResidual = true;
-    }
-    if (this.#stepChunk === undefined && this.#switchedMidStream) this.#residuals.keep(0);
-    this.#stepIsFirst = this.#stepChunk === undefined && !this.#switchedMidStream;
-    this.#stepChunk = chunk;
-    this.#stepBeforeEndMs = this.#stepEndMs;
-    this.#stepEndMs = atMs + durationMs;
-  }
-
-  /** A new stream, or a new key to order by: no step, and the stamps read as they come. */
-  #forgetStep(): void {
-    this.#stepChunk = this.#stepEndMs = this.#stepBeforeEndMs = undefined;
-    this.#stepMovedGridMs = 0;
-    this.#stepKeptResidual = false;
-    this.#stepIsFirst = this.#shiftUnconfirmed = this.#placedShiftUnconfirmed = false;
-    this.#stampShiftMs = this.#placedShiftMs = 0;
-    this.#residuals.clear();
-    this.#stepDurationMs = undefined;
-    this.#lengthsVary = false;
-  }
-
   /**
    * Tells the context of a packet as it arrived (see `#arrival`), where it has both times: a
    * stage without the session's clock, or with a time that is no finite number (a clock of the
@@ -760,8 +448,7 @@ export class OrderedMedia {
     this.#endDecoding();
     this.#nextMs = 0;
     this.#firstMs = undefined;
-    this.#forgetStep();
-    this.#switchedMidStream = false;
+    this.#placement.forget(false);
     this.#resetClock();
     this.#arrival.streamStart = true; // the next packet's media time counts anew
     return this.#handOver();
@@ -1002,14 +689,4 @@ function nearest(value: number, near: number, modulus: number): number {
   if (offset < 0) offset += modulus;
   if (offset >= modulus / 2) offset -= modulus;
   return near + offset;
-}
-
-/**
- * How badly a newer chunk `offsetMs` past where the newest ends fits the packets' grid: its
- * distance from the nearest whole number of packets on (none before: a newer chunk comes after),
- * and `MISSING_WEIGHT` packets for each one that reading says is missing.
- */
-function misfit(offsetMs: number, durationMs: number): number {
-  const missing = Math.max(0, Math.round(offsetMs / durationMs));
-  return Math.abs(offsetMs - missing * durationMs) + missing * MISSING_WEIGHT * durationMs;
 }

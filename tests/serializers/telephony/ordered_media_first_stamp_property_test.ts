@@ -1,5 +1,5 @@
-// A property test of the first-stamp rule of media ordered by timestamp (`OrderedMedia`'s
-// `#inStep`): a both-tracks stream as Plivo sends one (plivo.com/docs/voice/audio-streaming/
+// A property test of the first-stamp rule of media ordered by timestamp (`StampPlacement`'s
+// `place`): a both-tracks stream as Plivo sends one (plivo.com/docs/voice/audio-streaming/
 // audio-streaming, "Stream Event Protocol": with `<Stream audioTrack="both">` one `media.chunk`
 // counter runs across both tracks, so the caller's chunks skip every other number and say only
 // which packet is newer; `media.timestamp` is epoch ms, stamped by Plivo's wall clock). Each seed
