@@ -33,7 +33,7 @@ import { assertWebSocketUrl } from "./_websocket_url.ts";
 import { aggregateReports } from "./aggregate_reports.ts";
 import type { CallFailureReason } from "./call_verdict.ts";
 import { CallerAudio, type SpeechSegment } from "./caller_audio.ts";
-import type { FarEnd, FarEndOptions } from "./far_end.ts";
+import type { FarEnd, FarEndFactory, FarEndOptions } from "./far_end.ts";
 import { FAR_ENDS } from "./far_ends.ts";
 import { formatReport } from "./format_report.ts";
 import type { CallReport } from "./report.ts";
@@ -86,7 +86,8 @@ Usage: simulate [options] <ws-url>
 
   -p, --protocol NAME       ${helpColumn(`${Object.keys(FAR_ENDS).join(", ")} (default: twilio)`)}
   -a, --audio FILE          what the caller says: a WAV file (default: a synthetic caller)
-      --pcm-rate HZ         read --audio as raw PCM16 mono at this rate instead of WAV
+      --pcm-rate HZ         read --audio as raw PCM16 (little-endian, mono) at this rate
+                            instead of WAV
       --segments LIST       where the speech is in the audio, in ms: 500-1700,4000-5200
                             (one utterance each, none overlapping; default: found by an
                             energy detector)
@@ -97,7 +98,8 @@ Usage: simulate [options] <ws-url>
                             utterances' latencies are not measured (all end at once)
       --speech-threshold DB sound above this RMS level (dBFS) is speech, the caller's and the
                             bot's (default: -45); raise it above a bot's background audio
-      --dtmf LIST           keypad presses as DIGIT@MS: 1@2000,#@4500
+      --dtmf LIST           keypad presses as DIGIT@MS, MS a time of the caller's audio:
+                            1@2000,#@4500 (digits 0-9, *, #, A-D; raw and freeswitch carry none)
       --hang-up-at MS       hang up at this time of the caller's audio
       --wait-for-bot        never hang up: wait for the bot to end the call (a call that
                             reaches --max-duration instead exits 1)
@@ -136,17 +138,23 @@ Usage: simulate [options] <ws-url>
                             (default: 0)
       --param KEY=VALUE     a custom parameter of the call (repeatable, each KEY once; raw and
                             pipecat carry none)
-      --rate HZ             the platform's audio rate, where it offers a choice (its one rate
-                            is taken too: -p genesys --rate 8000)
-      --encoding NAME       the platform's encoding, where it offers a choice (Telnyx
-                            PCMU/PCMA/L16/G722, Plivo audio/x-mulaw/audio/x-l16, Exotel
-                            audio/x-raw/audio/x-mulaw, Asterisk ulaw/alaw/g722/slin/slin12/
-                            slin16/slin24/slin32/slin44/slin48/slin96/slin192)
+      --rate HZ             the platform's audio rate, where it offers a choice (vonage, plivo
+                            with audio/x-l16, exotel, signalwire, jambonz, freeswitch, raw;
+                            telnyx: its L16 playback rate; asterisk's rate comes with its
+                            --encoding); a platform's one rate is taken too (-p genesys --rate
+                            8000); a rate refused names the flags that give it, if any do
+      --encoding NAME       the platform's encoding, where it offers a choice, its default
+                            first (telnyx PCMU, PCMA, L16 or G722; plivo audio/x-mulaw or
+                            audio/x-l16; exotel audio/x-raw or audio/x-mulaw; asterisk ulaw,
+                            alaw, g722, slin, slin12, slin16, slin24, slin32, slin44, slin48,
+                            slin96 or slin192)
       --playback-encoding NAME
-                            the encoding it plays the bot's audio in, where that is set apart
-                            (Telnyx's bidirectional codec: PCMU, the default, PCMA, L16 or G722)
-      --dtmf-detection BOOL ConversationRelay's dtmfDetection: false and the caller's keypresses
-                            are not sent to the bot, as Twilio does by default (default: true)
+                            the encoding the platform plays the bot's audio in, where it is set
+                            apart from --encoding (telnyx only: its bidirectional codec, PCMU,
+                            the default, PCMA, L16 or G722; with L16, --rate is its rate)
+      --dtmf-detection BOOL with --dtmf, ConversationRelay's dtmfDetection attribute: true sends
+                            the caller's keypresses to the bot (the simulator's default), false
+                            does not (Twilio's default)
       --call-id ID          the call's id (default: made up in the platform's format; raw and
                             pipecat carry none)
       --json                print the report as JSON instead of text
@@ -254,6 +262,29 @@ function rateHint(farEnd: FarEnd, rate: number): string {
   return ways.length === 0 ? "" : `; for ${rate} Hz, use ${ways.join(" or ")}`;
 }
 
+/**
+ * {@linkcode rateHint} for a `--rate` the far end refused as it was made (Plivo's μ-law at
+ * 16000 Hz): asked of the far end made with the same options but no rate, which knows the
+ * settings that carry one. Empty when the rate was not read (not what was refused), when the far
+ * end refuses the other options too, or when it names no way.
+ */
+function refusedRateHint(
+  factory: FarEndFactory,
+  platform: FarEndOptions,
+  read: ReadonlySet<PropertyKey>,
+): string {
+  const rate = platform.sampleRate;
+  if (rate === undefined || !read.has("sampleRate")) return "";
+  const { sampleRate: _, ...others } = platform;
+  let farEnd: FarEnd;
+  try {
+    farEnd = factory(others);
+  } catch {
+    return ""; // refused without the rate too: the other options are what is wrong
+  }
+  return rateHint(farEnd, rate);
+}
+
 /** The far-end options the command line sets, by the flag that sets each. */
 const PLATFORM_FLAGS = [
   ["encoding", "encoding"],
@@ -314,8 +345,10 @@ type ParsedToken = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
  * is the platform's rule, not the flag the user typed. Refuses an encoding or a rate given to a
  * platform that offers no choice of it (Twilio's encoding, Genesys's rate, …): its far end never
  * reads the option, and the call would run in the platform's own format as though it had been
- * taken; a rate equal to the one it runs at is taken (`-p genesys --rate 8000`). And refuses
- * a caller rate the simulator cannot make the caller's audio at (FreeSWITCH at 32 kHz, raw PCM
+ * taken; a rate equal to the one it runs at is taken (`-p genesys --rate 8000`). A refused rate
+ * names the flags that give it where the far end knows some (`optionsForRate`: Asterisk's and
+ * Plivo's encodings), and the platform's only rate where no setting changes it. And refuses
+ * a caller rate the simulator cannot make the caller's audio at (FreeSWITCH at 40 kHz, raw PCM
  * at 12345 Hz): the call would fail as it starts, in terms of the resampler.
  */
 function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
@@ -339,7 +372,9 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
     // The options read before it threw are the ones it refused (alone or together).
     const flags = platformFlags(platform, read);
     if (flags === "") throw error;
-    throw new RangeError(`${flags}: ${(error as Error).message}`);
+    throw new RangeError(
+      `${flags}: ${(error as Error).message}${refusedRateHint(factory, platform, read)}`,
+    );
   }
   // Options every far end reads as it is made, if it uses them at all.
   for (const [key, flag] of PLATFORM_FLAGS) {
@@ -358,6 +393,16 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
           `ConversationRelay's (-p ${protocolsReading(key).join(" or ")})`,
       );
     }
+    if (key === "sampleRate" && farEnd.optionsForRate === undefined) {
+      // No setting of this platform's changes its rate: "with these options" would send the user
+      // looking for one. Its rate is said as its only one.
+      throw new RangeError(
+        `--${flag} ${platform[key]}: ${protocol} offers no choice of it: ` +
+          (from === to
+            ? `its only rate is ${from} Hz`
+            : `its only rates are ${from} Hz from the caller, ${to} Hz to it`),
+      );
+    }
     throw new RangeError(
       `--${flag} ${platform[key]}: ${protocol} offers no choice of it (with these options)` +
         (key !== "sampleRate"
@@ -365,7 +410,8 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
           : (from === to
             ? `: its audio is ${from} Hz`
             : `: its audio is ${from} Hz from the caller, ${to} Hz to it`) +
-            rateHint(farEnd, platform.sampleRate!)),
+            (rateHint(farEnd, platform.sampleRate!) ||
+              `; no setting of ${protocol}'s gives ${platform.sampleRate} Hz`)),
     );
   }
   // A call id and custom parameters may first be read in the opening messages: opened once
@@ -729,6 +775,16 @@ async function run(args: string[]): Promise<number> {
     // would come after the --record files were checked, and with --calls N, once per call.
     maxDurationMs = resolveCallOptions(options).maxDurationMs;
     const farEnd = checkFarEnd(values.protocol, platform);
+    // ConversationRelay's setting acts on keypresses alone (its far end's sendDtmf): with none
+    // pressed it changes nothing, and a --dtmf forgotten would go unnoticed, the call passing as
+    // though keys had been tried. After the platform's check: a protocol with no such setting is
+    // the first thing to say.
+    if (platform.dtmfDetection !== undefined && options.dtmf === undefined) {
+      throw new RangeError(
+        "--dtmf-detection needs --dtmf (it says whether the caller's keypresses reach the bot: " +
+          "without --dtmf the caller presses none)",
+      );
+    }
     // The audio is decoded once, here: for its checks (that it can be read, that the segments
     // lie within it: the synthetic caller's, when no file is given) and for every call. The
     // synthetic caller's too: made and resampled in each call (in the first, some 60 ms to make,

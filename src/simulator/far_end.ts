@@ -209,14 +209,16 @@ export interface FarEnd {
   /** The rate the far end plays the bot's audio at (what `context.play` is given). */
   readonly playbackRate: number;
   /**
-   * For a `sampleRate` this far end, as made, neither reads nor runs at both ways: the changes
+   * For a `sampleRate` this far end, as made, does not run at both ways (it never reads the
+   * option, or it was made without it because its other options refuse that rate): the changes
    * to its other options under which it would take that rate, one set each way, none when no
    * setting gives it (Asterisk at 16000 Hz: `{ encoding: "slin16" }` or `{ encoding: "g722" }`,
-   * its rate coming with its format). The command line names them, as its flags, where it
-   * refuses a `--rate`: which setting carries a rate is the platform's to know. Nothing else reads
-   * it, and the command line makes only the built-in far ends (`FAR_ENDS`): one of your own needs
-   * none. Optional: a far end with no such setting (one rate, or a rate read as it is) has none to
-   * give.
+   * its rate coming with its format; Plivo's μ-law at 16000 Hz: `{ encoding: "audio/x-l16" }`).
+   * The command line names them, as its flags, where it refuses a `--rate`: which setting carries
+   * a rate is the platform's to know. Nothing else reads it, and the command line makes only the
+   * built-in far ends (`FAR_ENDS`): one of your own needs none. Optional: a far end without it
+   * has no setting that changes its rate (one rate, or a rate read as it is), and the command
+   * line calls its rate its only one.
    */
   optionsForRate?(rate: number): FarEndOptions[];
   /**

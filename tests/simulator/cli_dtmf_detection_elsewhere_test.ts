@@ -26,6 +26,8 @@ Deno.test("the simulate CLI refuses --dtmf-detection elsewhere naming the protoc
   await expectUsage(url, refused, [[
     "-p",
     "telnyx-conversationrelay",
+    "--dtmf",
+    "1@500",
     "--dtmf-detection",
     "false",
   ]]);

@@ -17,8 +17,8 @@ Deno.test("the simulate CLI takes --dtmf-detection true or false for Conversatio
     ],
   ];
   const taken = [
-    ["-p", "conversationrelay", "--dtmf-detection", "false"],
-    ["-p", "telnyx-conversationrelay", "--dtmf-detection", "true"],
+    ["-p", "conversationrelay", "--dtmf", "1@500", "--dtmf-detection", "false"],
+    ["-p", "telnyx-conversationrelay", "--dtmf", "1@500", "--dtmf-detection", "true"],
   ];
   await expectUsage(url, refused, taken);
 });

@@ -4,8 +4,8 @@
 // 16000` (Telnyx's --rate is its L16 playback rate, TeXML <Stream>'s `bidirectionalSamplingRate`,
 // read only with `bidirectionalCodec` L16). The far end names the setting (far_end.ts
 // `optionsForRate`) and the refusal words it as flags; each way it names is then taken. A rate no
-// setting gives is refused as before, with no hint. Each is a subprocess of `deno run
-// src/simulator/cli.ts`.
+// setting gives is refused with no hint, saying that none gives it. Each is a subprocess of
+// `deno run src/simulator/cli.ts`.
 import { expectUsage } from "./_cli.ts";
 
 Deno.test("the simulate CLI's refused --rate names the flags that give the rate", async () => {
@@ -28,8 +28,14 @@ Deno.test("the simulate CLI's refused --rate names the flags that give the rate"
       /^simulate: --rate 24000: telnyx .*: its audio is 8000 Hz; for 24000 Hz, use --playback-encoding L16\n/,
     ],
     // No format of Asterisk's is at 12345 Hz, and Telnyx plays L16 at none: nothing to name.
-    [["-p", "asterisk", "--rate", "12345"], /: its audio is 8000 Hz\n/],
-    [["-p", "telnyx", "--rate", "12345"], /: its audio is 8000 Hz\n/],
+    [
+      ["-p", "asterisk", "--rate", "12345"],
+      /: its audio is 8000 Hz; no setting of asterisk's gives 12345 Hz\n/,
+    ],
+    [
+      ["-p", "telnyx", "--rate", "12345"],
+      /: its audio is 8000 Hz; no setting of telnyx's gives 12345 Hz\n/,
+    ],
   ];
   // What the hints name, with the --rate they were given for: taken.
   const taken = [

@@ -43,6 +43,14 @@ const CHUNK_MULTIPLE = 320;
 const RAW = "audio/x-raw";
 /** Exotel's μ-law, 8 kHz only. */
 const MULAW = "audio/x-mulaw";
+/**
+ * The rates of each encoding: PCM16 at the applet URL's `sample-rate` (8, 16 or 24 kHz), μ-law at
+ * 8 kHz alone (its MediaFormat `audio/x-mulaw;rate=8000`): see the module's notes.
+ */
+const RATES: Readonly<Record<string, readonly number[]>> = {
+  [RAW]: [8000, 16000, 24000],
+  [MULAW]: [8000],
+};
 
 /** Exotel's side of a Voicebot stream. */
 export class ExotelFarEnd implements FarEnd {
@@ -65,7 +73,7 @@ export class ExotelFarEnd implements FarEnd {
     if (encoding !== RAW && encoding !== MULAW) {
       throw new RangeError(`Exotel streams ${RAW} or ${MULAW}, got ${encoding}`);
     }
-    if (rate !== 8000 && (encoding === MULAW || (rate !== 16000 && rate !== 24000))) {
+    if (!RATES[encoding]!.includes(rate)) {
       throw new RangeError(
         `Exotel streams ${RAW} at 8000, 16000 or 24000 Hz and ${MULAW} at 8000, ` +
           `got ${encoding} at ${rate}`,
@@ -77,6 +85,17 @@ export class ExotelFarEnd implements FarEnd {
     this.#options = options;
     this.#streamSid = options.streamId ?? hexId("MZ", 24);
     this.#callSid = options.callId ?? hexId("CA", 24);
+  }
+
+  /**
+   * Exotel's μ-law is at 8 kHz only: a wider rate is its PCM16's (`audio/x-raw`), which the far
+   * end made without the rate can name.
+   */
+  optionsForRate(rate: number): FarEndOptions[] {
+    const encoding = this.#mulaw ? MULAW : RAW;
+    return Object.entries(RATES)
+      .filter(([other, rates]) => other !== encoding && rates.includes(rate))
+      .map(([other]) => ({ encoding: other }));
   }
 
   open(context: FarEndContext): void {

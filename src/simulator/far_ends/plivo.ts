@@ -30,6 +30,15 @@ import { littleEndianBytes, objectAt, readEvent, samplesFromLittleEndian } from 
 
 const MULAW = "audio/x-mulaw";
 const L16 = "audio/x-l16";
+/**
+ * The rates of each encoding: the `<Stream>`'s `contentType` takes `audio/x-l16;rate=8000`,
+ * `audio/x-l16;rate=16000` or `audio/x-mulaw;rate=8000` (Plivo's "Audio Stream" XML reference,
+ * docs.plivo.com/docs/voice/xml/audiostream, its attributes table).
+ */
+const RATES: Readonly<Record<string, readonly number[]>> = {
+  [MULAW]: [8000],
+  [L16]: [8000, 16000],
+};
 
 /** Plivo's side of a bidirectional audio stream. */
 export class PlivoFarEnd implements FarEnd {
@@ -53,10 +62,8 @@ export class PlivoFarEnd implements FarEnd {
   constructor(options: FarEndOptions) {
     const encoding = options.encoding ?? MULAW;
     const rate = options.sampleRate ?? 8000;
-    if (
-      !(encoding === MULAW && rate === 8000) &&
-      !(encoding === L16 && (rate === 8000 || rate === 16000))
-    ) {
+    // Own keys only: an encoding named like an Object method (`toString`) has no rates either.
+    if (!(Object.hasOwn(RATES, encoding) && RATES[encoding]!.includes(rate))) {
       throw new RangeError(
         `Plivo streams audio/x-mulaw at 8000 or audio/x-l16 at 8000/16000, got ${encoding} at ${rate}`,
       );
@@ -67,6 +74,16 @@ export class PlivoFarEnd implements FarEnd {
     this.#options = options;
     this.#streamId = options.streamId ?? crypto.randomUUID();
     this.#callId = options.callId ?? crypto.randomUUID();
+  }
+
+  /**
+   * Plivo's rate comes with its `contentType`: a rate this encoding has no form at is another
+   * encoding's (16000: `audio/x-l16`, which the far end made without the rate can name).
+   */
+  optionsForRate(rate: number): FarEndOptions[] {
+    return Object.entries(RATES)
+      .filter(([encoding, rates]) => encoding !== this.#encoding && rates.includes(rate))
+      .map(([encoding]) => ({ encoding }));
   }
 
   open(context: FarEndContext): void {
