@@ -168,6 +168,7 @@ export class BargeInMeter {
 
   /** The bot became audible at `now` ("speakingstart"), in response `responseId`. */
   botStarted(now: number, responseId: string | undefined): void {
+    this.#forgetBeforeStep(now);
     this.#botStarted = now;
     // A tagged response going on after a pause between its spells is the same response.
     if (responseId === undefined || responseId !== this.#stoppedResponse) {
@@ -178,6 +179,7 @@ export class BargeInMeter {
 
   /** The bot fell silent at `now` ("speakingstop"), for `stop.reason`. */
   botStopped(now: number, stop: Pick<SpeakingEvent, "reason" | "responseId">): void {
+    this.#forgetBeforeStep(now);
     const started = this.#speechStarted;
     // Started this very moment: a response the far end had not begun to play when an interruption
     // came that cannot stop it (raw PCM), told at once. The bot was not audible: no barge-in. A
@@ -228,6 +230,7 @@ export class BargeInMeter {
    * newer ones) is a barge-in lost: counted, not measured. `now`: the clock's time as it is told.
    */
   callerSpeechStarted(at: number, now: number): void {
+    this.#forgetBeforeStep(now);
     const unclaimed = this.#unclaimed;
     for (let i = unclaimed.length - 1; i >= 0; i--) {
       const interrupted = unclaimed[i]!;
@@ -239,13 +242,6 @@ export class BargeInMeter {
     const letGo = this.#letGo;
     for (let i = letGo.length - 1; i >= 0; i--) {
       const span = letGo[i]!;
-      // Ending after now: let go before the clock stepped back (README, "Metrics": a time still to
-      // come is taken as now). Speech told at once would find it and count a barge-in lost that
-      // never was: forgotten, as no time before the step can be told from one after it.
-      if (span.to > now) {
-        letGo.splice(i, 1);
-        continue;
-      }
       if (at > span.to || at < span.from) continue;
       // Each interruption claimed once, as a kept one is.
       if (--span.interruptions === 0) letGo.splice(i, 1);
@@ -312,6 +308,45 @@ export class BargeInMeter {
    */
   stopped(): void {
     for (const interruption of this.#untold.splice(0)) this.#measuredAtCut(interruption);
+  }
+
+  /**
+   * Called with the clock's time as each spell, speech or stop is told: what was kept from before
+   * the clock stepped back reads as a time still to come (README, "Metrics": a time still to come
+   * is taken as now), later than anything told since, though it happened before all of it.
+   * Compared as it is, speech told after the step claimed an interruption from before it (a
+   * barge-in that never was, the speech used up), and a barge-in after it was missed: its speech
+   * seemed to begin before the bot's last silence, its response not yet audible
+   * (tests/metrics/barge_in_clock_step_test.ts). So, of what is kept from before the step:
+   *
+   * - the bot's silences and starts are before everything to come (-Infinity): speech since began
+   *   after the bot fell silent, and talked over a response audible since before the step from
+   *   its own start;
+   * - the caller's speech still going on is taken as begun now: a latency measured from it stays
+   *   finite and not below 0;
+   * - interruptions no speech has claimed, and the windows of those let go, are forgotten: no
+   *   speech told since can be placed before them (a time told is never after now), and most are
+   *   the bot's own, which no speech claims. Not counted lost: speech told since said nothing of
+   *   them.
+   *
+   * Interruptions awaiting their cut's word keep their times: their speech and stop are both known
+   * from before the step, and a cut told after it can only leave their stop as it is.
+   */
+  #forgetBeforeStep(now: number): void {
+    const beforeStep = (time: number) => (time > now ? -Infinity : time);
+    this.#botStarted = beforeStep(this.#botStarted);
+    this.#responseStarted = beforeStep(this.#responseStarted);
+    this.#botStopped = beforeStep(this.#botStopped);
+    this.#silentBeforeResponse = beforeStep(this.#silentBeforeResponse);
+    if (this.#speechStarted !== undefined && this.#speechStarted > now) this.#speechStarted = now;
+    const unclaimed = this.#unclaimed;
+    for (let i = unclaimed.length - 1; i >= 0; i--) {
+      if (unclaimed[i]!.at > now) unclaimed.splice(i, 1);
+    }
+    const letGo = this.#letGo;
+    for (let i = letGo.length - 1; i >= 0; i--) {
+      if (letGo[i]!.to > now) letGo.splice(i, 1);
+    }
   }
 
   /**

@@ -293,6 +293,13 @@ export class SessionMetrics extends EventTarget {
    * a later spell kept, it read too long.
    */
   #startLetGo = -Infinity;
+  /**
+   * The spell that answered the latest turn measured (-Infinity: none): a turn end told late at
+   * or before it is that turn going on (the caller paused, and went on before the answer), its
+   * answer claimed already; measured against a later spell kept, it read too long, and the turn
+   * counted twice.
+   */
+  #lastAnswer = -Infinity;
   /** Turns answered whose latency could not be measured (see `#startLetGo`). */
   #turnsUnmeasured = 0;
 
@@ -337,11 +344,13 @@ export class SessionMetrics extends EventTarget {
   }
 
   #callerSpeechStarted(at: number): void {
+    const now = this.#clock.now();
+    this.#forgetStartsBeforeStep(now);
     this.#turnEnded = undefined;
     // Spells begun before this speech answer no turn that ends after it.
     const starts = this.#unansweredStarts;
     while (starts.length > 0 && starts[0]! < at) starts.shift();
-    this.#meters?.bargeInMeter.callerSpeechStarted(at, this.#clock.now());
+    this.#meters?.bargeInMeter.callerSpeechStarted(at, now);
   }
 
   /**
@@ -367,25 +376,46 @@ export class SessionMetrics extends EventTarget {
 
   #callerTurnEnded(at: number): void {
     this.#meters?.bargeInMeter.callerTurnEnded(); // the caller's speech is over
+    this.#forgetStartsBeforeStep(this.#clock.now());
     const starts = this.#unansweredStarts;
-    // A spell let go that began after now began before the clock stepped back (README, "Metrics":
-    // a time still to come is taken as now): it says nothing of a turn ending now, and kept, it
-    // counted every turn told at once unmeasured until the clock came back past it.
-    if (this.#startLetGo > this.#clock.now()) this.#startLetGo = -Infinity;
     if (at <= this.#startLetGo) {
-      // Answered by a spell let go (told after 16 newer ones): counted, not measured.
-      starts.length = 0;
+      // Answered by a spell let go (told after 16 newer ones): counted, not measured. The spells
+      // kept all began after that answer, and may answer a turn told next, in the same batch.
       this.#turnEnded = undefined;
       this.#turnsUnmeasured++;
       return;
     }
-    const answer = starts.find((start) => start >= at);
-    if (answer !== undefined) {
-      starts.length = 0;
+    if (at <= this.#lastAnswer) {
+      // The turn measured last, going on: its answer is claimed, and it counts once.
       this.#turnEnded = undefined;
-      return this.#answered(answer - at);
+      return;
+    }
+    const answer = starts.findIndex((start) => start >= at);
+    if (answer !== -1) {
+      // Told late: the spells up to its answer answer no later turn; those after it may, a turn
+      // end told next in the same batch (a recognizer's transcripts, two turns in one frame's
+      // worth of audio) among them (tests/metrics/late_turn_ends_one_batch_test.ts).
+      const answeredAt = starts[answer]!;
+      starts.splice(0, answer + 1);
+      this.#turnEnded = undefined;
+      return this.#answered(answeredAt, answeredAt - at);
     }
     this.#turnEnded = at;
+  }
+
+  /**
+   * A spell kept that began after now began before the clock stepped back (README, "Metrics": a
+   * time still to come is taken as now): it says nothing of a turn told since, whose time is never
+   * after now. Kept, a turn told at once was measured against it, seconds too long, and the spell
+   * that answered it left unmeasured (tests/metrics/turn_clock_step_test.ts); a spell let go so,
+   * or the answer last measured, counted every turn told at once unmeasured, or none at all,
+   * until the clock came back past it.
+   */
+  #forgetStartsBeforeStep(now: number): void {
+    const starts = this.#unansweredStarts;
+    for (let i = starts.length - 1; i >= 0; i--) if (starts[i]! > now) starts.splice(i, 1);
+    if (this.#startLetGo > now) this.#startLetGo = -Infinity;
+    if (this.#lastAnswer > now) this.#lastAnswer = -Infinity;
   }
 
   /**
@@ -598,6 +628,7 @@ export class SessionMetrics extends EventTarget {
   #onSpeakingStart: EventListener = (event) => {
     const now = this.#clock.now();
     this.#meters?.bargeInMeter.botStarted(now, (event as unknown as SpeakingEvent).responseId);
+    this.#forgetStartsBeforeStep(now);
     const turnEnded = this.#turnEnded;
     if (turnEnded === undefined) {
       // No turn of the caller's to answer (the bot spoke first, or again): maybe one told later.
@@ -608,7 +639,7 @@ export class SessionMetrics extends EventTarget {
     }
     this.#turnEnded = undefined;
     this.#unansweredStarts.length = 0;
-    this.#answered(now - turnEnded);
+    this.#answered(now, now - turnEnded);
   };
 
   #onSpeakingStop: EventListener = (event) => {
@@ -625,8 +656,12 @@ export class SessionMetrics extends EventTarget {
     this.#meters?.underruns.held(info);
   }
 
-  /** A latency below zero is a clock that stepped back (see `callerTurnEnded`): 0 ms. */
-  #answered(measured: number): void {
+  /**
+   * A turn answered by the spell begun at `answeredAt`, `measured` ms after it ended. A latency
+   * below zero is a clock that stepped back (see `callerTurnEnded`): 0 ms.
+   */
+  #answered(answeredAt: number, measured: number): void {
+    this.#lastAnswer = answeredAt;
     const meters = this.#meters;
     if (meters === undefined) return; // measuring stopped (a "metric" listener detached)
     const latency = Math.max(0, measured);
