@@ -5,7 +5,10 @@
  *
  * Long runs: `deno run -A tests/fuzz/inbound_fuzz.ts --seeds 200 --steps 300 [--protocol twilio]`
  * (`--first-seed N` to go on from another run, `--skip timestamps,end` to look past a fault known
- * while it is being fixed);
+ * while it is being fixed); jittered both-tracks streams (generators_both_tracks.ts, checked by
+ * both_tracks_session.ts): `--protocol twilio_both` (`plivo_both`, `telnyx_both`) or
+ * `--both-tracks` for the three, `--steps` then counting the caller's packets, `--skip reorder,
+ * duplicate,straddle,switch-loss` leaving out an impairment (faults known: inbound_fuzz_test.ts);
  * replay one failure: `... --seed N --protocol P --steps S` (prints its steps). Exits 1 on any
  * failure.
  *
@@ -26,6 +29,9 @@ import { Prng } from "./prng.ts";
 import { type InboundProtocol, type Message, toWire } from "./generators.ts";
 import { PROTOCOLS } from "./protocols.ts";
 import { mutate } from "./mutations.ts";
+import { closeWithin } from "./close_within.ts";
+import { BOTH_TRACKS_PROTOCOLS, type Impairment, IMPAIRMENTS } from "./generators_both_tracks.ts";
+import { formatBothTracksFailure, fuzzBothTracks } from "./both_tracks_session.ts";
 
 /** Where a step sits in the session, which decides what is checked of it. */
 export type Phase = "before start" | "opening" | "fuzz" | "probe" | "stop" | "after stop";
@@ -181,8 +187,6 @@ const STEP_MS = 20;
 const MAX_GAP_MS = 5000;
 /** Fake milliseconds after the probe for anything paced or timed to settle. */
 const PROBE_SETTLE_MS = 1000;
-/** Real milliseconds a close may take before the session counts as hung. */
-const CLOSE_GUARD_MS = 2000;
 
 /**
  * Invariants a run may leave out (`--skip a,b`), to look past a known fault for others:
@@ -344,27 +348,6 @@ function outlastingCloseTimeout(
   return { closeTimeoutMs: Math.max(set, 2 * sessionMs) };
 }
 
-/** Closes the session; it must settle, with no fake timer left behind. */
-async function closeWithin(
-  transport: WebSocketTransport,
-  clock: FakeClock,
-  failures: string[],
-): Promise<void> {
-  let guard: ReturnType<typeof setTimeout> | undefined;
-  const hung = new Promise<"hung">((resolve) => {
-    guard = setTimeout(() => resolve("hung"), CLOSE_GUARD_MS);
-  });
-  const closing = transport.close().then(() => transport.closed).then(() => "closed" as const);
-  const ran = clock.runAll();
-  const outcome = await Promise.race([closing, hung]);
-  clearTimeout(guard);
-  await ran;
-  if (outcome === "hung") failures.push("transport.close() did not settle");
-  else if (clock.pendingTimers !== 0) {
-    failures.push(`${clock.pendingTimers} fake timer(s) pending after close`);
-  }
-}
-
 /** The steps of a failed session, as a replay recipe. */
 export function formatFailure(result: SessionResult, fuzzSteps?: number): string {
   const replay = `--protocol ${result.protocol} --seed ${result.seed} --steps ${fuzzSteps ?? "N"}`;
@@ -396,45 +379,80 @@ export async function fuzzProtocol(
   return results;
 }
 
+/** Flags that take no value. */
+const SWITCHES = new Set(["both-tracks"]);
+
 function parseArgs(args: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.startsWith("--")) throw new Error(`unexpected argument ${arg}`);
     const [key, inline] = arg.slice(2).split("=", 2);
-    out[key!] = inline ?? args[++i] ?? "";
+    out[key!] = inline ?? (SWITCHES.has(key!) ? "" : args[++i] ?? "");
   }
   return out;
 }
 
-async function main(args: string[]): Promise<number> {
-  const flags = parseArgs(args);
-  const names = flags.protocol ? [flags.protocol] : [...PROTOCOLS.keys()];
-  const steps = Number(flags.steps ?? 100);
-  const seeds = flags.seed !== undefined ? 1 : Number(flags.seeds ?? 8);
-  const firstSeed = Number(flags.seed ?? flags["first-seed"] ?? 1);
-  const skip = new Set((flags.skip ?? "").split(",").filter(Boolean) as Check[]);
-  let failed = 0;
-  for (const name of names) {
+/** One protocol's run: its failures printed, its line of counts; how many seeds failed. */
+async function runProtocol(
+  name: string,
+  options: { seeds: number; steps: number; firstSeed: number; skip: Set<string> },
+): Promise<number | undefined> {
+  const { seeds, steps, firstSeed, skip } = options;
+  const started = performance.now();
+  const both = BOTH_TRACKS_PROTOCOLS.get(name);
+  let summary: string;
+  let failed: number;
+  if (both) {
+    const leaveOut = new Set(IMPAIRMENTS.filter((i) => skip.has(i)) as Impairment[]);
+    const results = await fuzzBothTracks(both, { seeds, steps, firstSeed, leaveOut });
+    const bad = results.filter((r) => r.failures.length > 0);
+    for (const result of bad) console.log(formatBothTracksFailure(result, steps));
+    const heard = results.reduce((n, r) => n + r.heard, 0);
+    const dropped = results.reduce((n, r) => n + r.dropped, 0);
+    failed = bad.length;
+    summary = `packets heard ${heard}, dropped ${dropped}`;
+  } else {
     const protocol = PROTOCOLS.get(name);
-    if (!protocol) {
-      console.error(`unknown protocol ${name}; known: ${[...PROTOCOLS.keys()].join(", ")}`);
-      return 2;
-    }
-    const started = performance.now();
-    const results = await fuzzProtocol(protocol, { seeds, steps, firstSeed, skip });
+    if (!protocol) return undefined;
+    const checks = new Set([...skip] as Check[]);
+    const results = await fuzzProtocol(protocol, { seeds, steps, firstSeed, skip: checks });
     const bad = results.filter((r) => r.failures.length > 0);
     for (const result of bad) console.log(formatFailure(result, steps));
     const frames = results.reduce((n, r) => n + r.framesIn, 0);
     const decodeErrors = results.reduce((n, r) => n + r.decodeErrors, 0);
-    const ms = Math.round(performance.now() - started);
-    console.log(
-      `${name.padEnd(8)} seeds ${firstSeed}..${firstSeed + seeds - 1} × ${steps} steps: ` +
-        `${
-          bad.length ? `${bad.length} FAILED` : "ok"
-        } (frames ${frames}, decode errors ${decodeErrors}, ${ms} ms)`,
-    );
-    failed += bad.length;
+    failed = bad.length;
+    summary = `frames ${frames}, decode errors ${decodeErrors}`;
+  }
+  const ms = Math.round(performance.now() - started);
+  console.log(
+    `${name.padEnd(8)} seeds ${firstSeed}..${firstSeed + seeds - 1} × ${steps} steps: ` +
+      `${failed ? `${failed} FAILED` : "ok"} (${summary}, ${ms} ms)`,
+  );
+  return failed;
+}
+
+async function main(args: string[]): Promise<number> {
+  const flags = parseArgs(args);
+  // Every protocol by default; `--both-tracks`, the jittered both-tracks streams alone.
+  const names = flags.protocol
+    ? [flags.protocol]
+    : flags["both-tracks"] !== undefined
+    ? [...BOTH_TRACKS_PROTOCOLS.keys()]
+    : [...PROTOCOLS.keys()];
+  const steps = Number(flags.steps ?? 100);
+  const seeds = flags.seed !== undefined ? 1 : Number(flags.seeds ?? 8);
+  const firstSeed = Number(flags.seed ?? flags["first-seed"] ?? 1);
+  const skip = new Set((flags.skip ?? "").split(",").filter(Boolean));
+  let failed = 0;
+  for (const name of names) {
+    const bad = await runProtocol(name, { seeds, steps, firstSeed, skip });
+    if (bad === undefined) {
+      const known = [...PROTOCOLS.keys(), ...BOTH_TRACKS_PROTOCOLS.keys()];
+      console.error(`unknown protocol ${name}; known: ${known.join(", ")}`);
+      return 2;
+    }
+    failed += bad;
   }
   return failed ? 1 : 0;
 }

@@ -1,9 +1,17 @@
 // The inbound fuzzer's small default run (every protocol, a few seeds) and proof that it fails
 // when a serializer breaks its contract. Long runs: `deno run -A tests/fuzz/inbound_fuzz.ts`.
 import assert from "node:assert/strict";
+import type { AudioFrame, Frame } from "../../src/frames.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import type { InboundProtocol } from "./generators.ts";
 import { PROTOCOLS } from "./protocols.ts";
+import {
+  BOTH_TRACKS_PROTOCOLS,
+  type BothTracksProtocol,
+  type Impairment,
+  planBothTracks,
+} from "./generators_both_tracks.ts";
+import { formatBothTracksFailure, fuzzBothTracks, runBothTracks } from "./both_tracks_session.ts";
 import {
   formatFailure,
   fuzzProtocol,
@@ -135,4 +143,92 @@ Deno.test("inbound fuzz: frames reach the bot in a passing session", async () =>
 Deno.test("inbound fuzz: a rejection left unhandled beside the transport is caught", async () => {
   const failed = await firstFailure(twilioWith("leaky", () => new LeakyTwilio()));
   assert.match(failed.failures.join("\n"), /escaped the transport \(unhandledrejection\)/);
+});
+
+const BOTH_SEEDS = 30;
+const BOTH_PACKETS = 300;
+/**
+ * Faults of `OrderedMedia` the both-tracks fuzz found, left out until fixed (each a `--skip` of
+ * the CLI; drop it here with its fix). `reorder` and `duplicate`: a packet whose chunk is not the
+ * newest (delayed, or sent twice) is placed at its raw stamp, not read less the stamps' bias nor
+ * by its chunk, so once the bias is half a packet (a first stamped 12 ms late, or 10 s of a clock
+ * 0.1 % fast) a reordered packet is dropped as a duplicate, silence in its place, and a duplicate
+ * is heard twice, the next packet dropped. `straddle`: Telnyx's caller packet from before its
+ * switch to timestamp order, duplicated after it, is heard twice, silence invented after it.
+ * `switch-loss`: Telnyx's first caller packet after the switch lost is never filled.
+ */
+const KNOWN_FAULTS: ReadonlySet<Impairment> = new Set([
+  "reorder",
+  "duplicate",
+  "straddle",
+  "switch-loss",
+]);
+
+for (const protocol of BOTH_TRACKS_PROTOCOLS.values()) {
+  Deno.test(`inbound fuzz: ${protocol.name} hears every packet of ${BOTH_SEEDS} jittered both-tracks streams of ${BOTH_PACKETS}, in order, no silence invented`, async () => {
+    const results = await fuzzBothTracks(protocol, {
+      seeds: BOTH_SEEDS,
+      steps: BOTH_PACKETS,
+      leaveOut: KNOWN_FAULTS,
+    });
+    const failed = results.filter((r) => r.failures.length > 0);
+    const reports = failed.map((result) => formatBothTracksFailure(result));
+    assert.equal(failed.length, 0, reports.join("\n\n"));
+    // The streams were impaired: losses, drift and late first stamps all occur.
+    assert.ok(results.some((r) => r.plan.lost.size > 0), "some stream lost packets");
+    assert.ok(results.some((r) => r.plan.stamps.drift !== 0), "some stream's clock drifted");
+    assert.ok(results.some((r) => r.plan.stamps.firstLateMs > 20), "some first stamp was late");
+  });
+}
+
+Deno.test("inbound fuzz: the same seed plans the same both-tracks stream", () => {
+  const plivo = BOTH_TRACKS_PROTOCOLS.get("plivo_both")!;
+  assert.deepEqual(planBothTracks(plivo, 7, 100), planBothTracks(plivo, 7, 100));
+  assert.notDeepEqual(planBothTracks(plivo, 7, 100), planBothTracks(plivo, 8, 100));
+});
+
+/** Twilio's both-tracks streams with a fault planted in what the serializer hands on. */
+function twilioBothWith(
+  plant: (frames: Frame[], mediaCount: number) => Frame[],
+): BothTracksProtocol {
+  const twilio = BOTH_TRACKS_PROTOCOLS.get("twilio_both")!;
+  class Planted extends TwilioSerializer {
+    #media = 0;
+    override deserialize(data: string | Uint8Array) {
+      const out = super.deserialize(data);
+      const frames = out === null ? [] : [out].flat();
+      if (!frames.some((f) => f.type === "audio")) return out;
+      return plant(frames, ++this.#media);
+    }
+  }
+  return { ...twilio, base: { ...twilio.base, serializer: () => new Planted() } };
+}
+
+/** The first of 20 seeds whose both-tracks session fails, with its failures. */
+async function firstBothTracksFailure(protocol: BothTracksProtocol): Promise<string> {
+  for (let seed = 1; seed <= 20; seed++) {
+    const plan = planBothTracks(protocol, seed, 120, KNOWN_FAULTS);
+    const result = await runBothTracks(protocol, plan);
+    if (result.failures.length > 0) return result.failures.join("\n");
+  }
+  assert.fail("no seed of 20 failed");
+}
+
+Deno.test("inbound fuzz: a both-tracks stream that silently loses one packet in 50 is caught", async () => {
+  const lossy = twilioBothWith((frames, n) => n % 50 === 0 ? [] : frames);
+  const failures = await firstBothTracksFailure(lossy);
+  assert.match(failures, /heard \d+ of \d+ packets sent: missing \[\d+/);
+  assert.match(failures, /caller message\(s\) not heard, \d+ counted dropped/);
+});
+
+Deno.test("inbound fuzz: a both-tracks stream that invents 20 ms of silence is caught", async () => {
+  const inventing = twilioBothWith((frames, n) => {
+    if (n % 50 !== 0) return frames;
+    const audio = frames.find((f): f is AudioFrame => f.type === "audio")!;
+    // 20 ms of PCM16 silence at 8 kHz, where no packet was lost.
+    const silence = { ...audio, audio: new Uint8Array(320) };
+    return [silence, ...frames];
+  });
+  const failures = await firstBothTracksFailure(inventing);
+  assert.match(failures, /ms of silence heard, \d+ ms lost/);
 });
