@@ -29,6 +29,8 @@ export class WholeFrames {
   #paddedBytes = 0;
   /** What the last {@linkcode WholeFrames.end} sent beyond the held audio: the tail and the padding. */
   #endExtraBytes = 0;
+  /** How far the stream runs beyond its audio (see {@linkcode WholeFrames.spareBytes}). */
+  #spareBytes = 0;
 
   /**
    * Cuts `frameBytes`-byte frames into messages of at most `maxMessageBytes` (but at least one
@@ -52,12 +54,35 @@ export class WholeFrames {
   }
 
   /**
-   * Bytes the partial frame held has room for before it is whole: 0 when none is held, or what is
-   * held ends on a frame's boundary (carried over a change of frame size).
+   * Bytes the partial frame held has room for before it is whole: 0 when none is held, what is
+   * held ends on a frame's boundary (carried over a change of frame size), or the partial frame
+   * holds nothing of the audio (no more than {@linkcode WholeFrames.spareBytes}): a stretch's
+   * {@linkcode WholeFrames.end} drops it, so nothing is to join it.
    */
   get roomBytes(): number {
     const partial = this.#heldBytes % this.#frameBytes;
-    return partial === 0 ? 0 : this.#frameBytes - partial;
+    return partial === 0 || partial <= this.#spareBytes ? 0 : this.#frameBytes - partial;
+  }
+
+  /**
+   * Bytes by which the stream pushed and carried since the last padded frame (or clear, or change
+   * of frame size) runs beyond its audio: a resampler's held-back end that a change of rate
+   * carried over as speech (Vonage's), though its stream began with that much silence (primed,
+   * see `TelephonyAudio`), so that what was sent is already as long as what was written. The
+   * stream's last bytes are that much beyond its audio, wherever its frames now cut it; none
+   * where nothing was so carried.
+   */
+  get spareBytes(): number {
+    return this.#spareBytes;
+  }
+
+  /**
+   * The partial frame held lies wholly beyond the audio ({@linkcode WholeFrames.spareBytes}): the
+   * audio ended in a whole frame before it.
+   */
+  get #partialIsSpare(): boolean {
+    const partial = this.#heldBytes % this.#frameBytes;
+    return partial > 0 && partial <= this.#spareBytes;
   }
 
   /**
@@ -78,6 +103,8 @@ export class WholeFrames {
     this.#frameBytes = frameBytes;
     this.#held = new Uint8Array(frameBytes);
     this.#heldBytes = 0;
+    // Its spare bytes are the end of those handed back: the caller carries them again, converted.
+    this.#spareBytes = 0;
     return held;
   }
 
@@ -85,9 +112,11 @@ export class WholeFrames {
    * Holds `bytes` (in the current format) in front of the next audio: what
    * {@linkcode WholeFrames.resize} returned, converted, with whatever else the old format still
    * owed (a resampler's held-back samples), so it may come to more than a frame. Its whole frames
-   * leave with the next `push` or `pad`, the rest joins the next audio.
+   * leave with the next `push` or `pad`, the rest joins the next audio. `spareBytes`: how much
+   * of what is carried runs beyond the audio (see {@linkcode WholeFrames.spareBytes}).
    */
-  carry(bytes: Uint8Array): void {
+  carry(bytes: Uint8Array, spareBytes = 0): void {
+    this.#spareBytes += spareBytes;
     const need = this.#heldBytes + bytes.length;
     if (need > this.#held.length) {
       // Deliberate copy, once per format change: the buffer grows to whole frames.
@@ -143,6 +172,8 @@ export class WholeFrames {
    */
   pad(silence: Silence): Uint8Array[] {
     this.#paddedBytes = 0;
+    // Padded, the frame ends the stream: what ran beyond its audio is in it, the next begins anew.
+    this.#spareBytes = 0;
     if (this.#heldBytes === 0) return [];
     const end = Math.ceil(this.#heldBytes / this.#frameBytes) * this.#frameBytes;
     const frames = this.#held.slice(0, end);
@@ -156,9 +187,18 @@ export class WholeFrames {
   /**
    * A stretch of audio ends: `tail` (what a resampler still held of it, or `null`) goes after the
    * held bytes, and the last frame is filled up with `silence`, as {@linkcode WholeFrames.pad}
-   * does; `null` when nothing is left to send.
+   * does; `null` when nothing is left to send. But a partial frame that holds nothing of the audio
+   * ({@linkcode WholeFrames.spareBytes}: a resampler's end carried over a change of rate) is
+   * dropped, and `tail` with it, as a resampler's end with no room in the last frame is (see
+   * `TelephonyAudio.endOutbound`): the stream was already as long as its audio, and they would
+   * go as a frame of their own, nearly all padding. The whole frames held before it still go.
    */
   end(tail: Uint8Array | null, silence: Silence): Uint8Array[] | null {
+    if (this.#partialIsSpare) {
+      this.#heldBytes -= this.#heldBytes % this.#frameBytes;
+      tail = null;
+    }
+    this.#spareBytes = 0;
     const frames = tail === null ? [] : this.push(tail);
     frames.push(...this.pad(silence));
     this.#endExtraBytes = (tail?.length ?? 0) + this.#paddedBytes;
@@ -177,6 +217,7 @@ export class WholeFrames {
   clear(): number {
     const dropped = this.#heldBytes;
     this.#heldBytes = 0;
+    this.#spareBytes = 0;
     return dropped;
   }
 }

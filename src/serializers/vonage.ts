@@ -98,7 +98,8 @@ export interface VonageSerializerOptions {
  * likewise (counted in `stats.audioBytesDroppedOnClose`); where a stretch of the bot's speech
  * ends (`audioEnds`) the partial frame goes at once, ended by what the resampler still holds (as
  * much as it has room for) and padded with silence to a whole frame, as the stretch's last message
- * (none when the last frame left whole); `mark` sends any partial frame padded likewise, then
+ * (none when the last frame left whole, or holds only the old resampler's end that a rate change
+ * carried beyond the bot's audio); `mark` sends any partial frame padded likewise, then
  * `{"action":"notify","payload":{"mark":name}}` (the transport's mid-speech playout marks leave
  * the partial frame waiting instead, so no silence falls into the speech); `end` sends the
  * partial frame padded likewise; `message` frames go as JSON text (for other Vonage actions).
@@ -258,20 +259,31 @@ export class VonageSerializer implements FrameSerializer {
    * state, see `FrameSerializer.audioEnds`). Those samples only end the partial frame: what has
    * no room in it is dropped (filter state, as `TelephonyAudio.endOutbound` says), all of them
    * where the last frame left whole, rather than padded out to a 20 ms frame of their own (an
-   * 800 ms reply at 24 kHz, 40 whole frames at 16 kHz, played 820 ms). Not left for the next
-   * reply, nor for the end-of-speech `notify`, which the transport sends only after its quiet
-   * time, the far end perhaps run dry by then. The partial frame goes even where the far end has
-   * run dry: it is the bot's speech, placed on the playout timeline with its chunk and counted
-   * in `audioBytesSent` with it (with `fixedAudioPacketSize`, as its packet leaves), which would
-   * otherwise count as sent audio that never left (the transport cannot take it off the
-   * timeline).
+   * 800 ms reply at 24 kHz, 40 whole frames at 16 kHz, played 820 ms). Likewise the old rate's
+   * filter end that a rate change carried over as speech, by which the stream runs beyond the
+   * bot's audio: a partial frame holding nothing else is dropped (an empty list, the frame the
+   * transport counted gone), not padded to a frame (an 800 ms reply moved to 8 kHz 30 ms in
+   * played 820 ms). Not left for the next reply, nor for the end-of-speech `notify`, which the
+   * transport sends only after its quiet time, the far end perhaps run dry by then. The partial
+   * frame goes even where the far end has run dry: it is the bot's speech, placed on the playout
+   * timeline with its chunk and counted in `audioBytesSent` with it (with `fixedAudioPacketSize`,
+   * as its packet leaves), which would otherwise count as sent audio that never left (the
+   * transport cannot take it off the timeline).
    * The silence padding it, and the resampler's end, play after the audio placed with its chunks:
    * the transport places them after it on its playout timeline, so that the end-of-speech
    * `notify`, answered once they have played, is read where it is answered. Where the socket is
    * not open the transport has the partial frame dropped instead, counted (see `HeldFrameEnds`).
    */
   audioEnds(playing: boolean): SerializedMessage[] | null {
-    return this.#frames.end(this.#audio.endOutbound(playing, this.#frames.roomBytes), SILENCE);
+    const held = this.#frames.heldBytes;
+    const last = this.#frames.end(
+      this.#audio.endOutbound(playing, this.#frames.roomBytes),
+      SILENCE,
+    );
+    // A partial frame dropped as beyond the audio (`WholeFrames.end`: the old rate's filter end
+    // carried over a rate change): an empty list, not `null`, so that the transport lets go of
+    // its share of the bot's bytes as sent (their length left in the frames before it).
+    return last ?? (held > 0 ? [] : null);
   }
 
   /**
@@ -404,6 +416,12 @@ export class VonageSerializer implements FrameSerializer {
     // frame size. It may come to more than a frame: WholeFrames sends the whole ones first.
     // The transport's partial packet (`fixedAudioPacketSize`) holds the audio before it, made at
     // the old rate too: it goes first, rather than leave to play at the new rate.
+    // What runs beyond the bot's audio: the old filter's end (its stream began with that much
+    // silence, so what was sent was as long as the audio without it) and what an earlier change
+    // carried beyond it. Carried as speech (the bot's last samples before the change), but a
+    // stretch whose partial frame holds nothing else at its end drops it rather than pad it to a
+    // frame of its own (`WholeFrames.end`).
+    const spareBefore = this.#frames.spareBytes + (owed?.length ?? 0);
     const packet = this.#partialPacketAtChange(true);
     const frame = this.#frames.resize(frameBytesAt(rate));
     const held = packet.length === 0 ? frame : concatBytes(packet, frame);
@@ -412,8 +430,11 @@ export class VonageSerializer implements FrameSerializer {
       const resampler = new Resampler({ inputRate: was, outputRate: rate });
       const head = resampler.process(pcm16Samples(old));
       const tail = resampler.flush();
+      // The audio comes to as many samples at the new rate as the resampler makes of it alone
+      // (its exact length, halves rounded up): the rest of what it made is spare.
+      const audio = Math.round(((old.length - spareBefore) / 2) * (rate / was));
       this.#frames.carry(pcm16Bytes(head));
-      this.#frames.carry(pcm16Bytes(tail));
+      this.#frames.carry(pcm16Bytes(tail), head.length * 2 + tail.length * 2 - audio * 2);
     }
     return heard;
   }

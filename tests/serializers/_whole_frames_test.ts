@@ -93,3 +93,49 @@ Deno.test("`WholeFrames` says how much silence its last pad or end added, which 
   frames.pad(0);
   assert.equal(frames.paddedBytes, 3);
 });
+
+Deno.test("`WholeFrames` drops at a stretch's end a partial frame that holds only what runs beyond the audio", () => {
+  // A rate change carries a resampler's held-back end as speech (Vonage's), though its stream
+  // began with that much silence: the stream runs that far beyond its audio, wherever frames cut
+  // it, until a frame is padded, dropped, or the stretch ends.
+  const frames = new WholeFrames(4);
+  frames.carry(bytes(3)); // the audio held at the change ...
+  frames.carry(bytes(2, 10), 2); // ... and the old filter's end, beyond it
+  assert.equal(frames.spareBytes, 2);
+  assert.deepEqual(frames.push(bytes(9, 20)), [
+    Uint8Array.of(1, 2, 3, 10),
+    Uint8Array.of(11, 20, 21, 22),
+    Uint8Array.of(23, 24, 25, 26),
+  ]);
+  // Two bytes held: the stream's last, beyond the audio, which ended with the frames sent.
+  assert.equal(frames.heldBytes, 2);
+  assert.equal(frames.roomBytes, 0, "no room for a resampler's end: nothing of the audio to end");
+  // Dropped with the tail given, not padded to a frame of their own: nothing sent, nothing added.
+  assert.equal(frames.end(bytes(1, 40), 0), null);
+  assert.equal(frames.heldBytes, 0);
+  assert.equal(frames.endExtraBytes, 0);
+  assert.equal(frames.spareBytes, 0, "the next stretch runs no further than its audio");
+  // Beyond a whole frame carried, only the partial one is dropped.
+  frames.carry(bytes(5), 1);
+  assert.deepEqual(frames.end(null, 0), [Uint8Array.of(1, 2, 3, 4)]);
+  // A partial frame holding audio goes padded, its room ended by the tail.
+  frames.carry(bytes(2), 1);
+  assert.equal(frames.roomBytes, 2);
+  assert.deepEqual(frames.end(bytes(1, 9), 0), [Uint8Array.of(1, 2, 9, 0)]);
+  assert.equal(frames.endExtraBytes, 2);
+});
+
+Deno.test("`WholeFrames` forgets what ran beyond the audio once a frame is padded, cleared or resized", () => {
+  const frames = new WholeFrames(4);
+  frames.carry(bytes(1), 1);
+  assert.deepEqual(frames.pad(0), [Uint8Array.of(1, 0, 0, 0)], "a bot's mark pads what is held");
+  assert.equal(frames.spareBytes, 0);
+  frames.carry(bytes(1), 1);
+  assert.equal(frames.clear(), 1);
+  assert.equal(frames.spareBytes, 0);
+  frames.carry(bytes(1), 1);
+  assert.deepEqual(frames.resize(2), Uint8Array.of(1), "handed back, its spare end with it");
+  assert.equal(frames.spareBytes, 0);
+  frames.push(bytes(1));
+  assert.deepEqual(frames.end(null, 0), [Uint8Array.of(1, 0)], "audio again: padded as ever");
+});
