@@ -138,13 +138,13 @@ export class BargeInMeter {
   readonly #untold: Interruption[] = [];
   /**
    * When the far end last began to hold its playout at the bot's request (`playoutHeld`:
-   * Asterisk's `PAUSE_MEDIA`; NaN: never), and when the caller hears the bot again after it: where
-   * the move that places what was held as it plays on, or audio sent after that, plays (Infinity
-   * until then). A response interrupted before that fell silent for the caller as the hold began,
-   * not at the interruption (a bot that pauses as the caller begins to talk, then cuts its reply).
-   * The interruption's own clear may end the hold, and place what it held at that very moment
-   * (Asterisk's `FLUSH_MEDIA`, then `CONTINUE_MEDIA`, told before the "speakingstop"): none of it
-   * was heard.
+   * Asterisk's `PAUSE_MEDIA`; NaN: never; -Infinity: before a clock stepped back), and when the
+   * caller hears the bot again after it: where the move that places what was held as it plays
+   * on, or audio sent after that, plays (Infinity until then). A response interrupted before that
+   * fell silent for the caller as the hold began, not at the interruption (a bot that pauses as
+   * the caller begins to talk, then cuts its reply). The interruption's own clear may end the
+   * hold, and place what it held at that very moment (Asterisk's `FLUSH_MEDIA`, then
+   * `CONTINUE_MEDIA`, told before the "speakingstop"): none of it was heard.
    */
   #silentFrom = NaN;
   #audibleAgainAt = Infinity;
@@ -321,7 +321,8 @@ export class BargeInMeter {
    *
    * - the bot's silences and starts are before everything to come (-Infinity): speech since began
    *   after the bot fell silent, and talked over a response audible since before the step from
-   *   its own start;
+   *   its own start; so is a hold of the far end's playout, and where it played on
+   *   (tests/metrics/barge_in_hold_clock_step_test.ts);
    * - the caller's speech still going on is taken as begun now: a latency measured from it stays
    *   finite and not below 0;
    * - interruptions no speech has claimed, and the windows of those let go, are forgotten: no
@@ -338,6 +339,16 @@ export class BargeInMeter {
     this.#responseStarted = beforeStep(this.#responseStarted);
     this.#botStopped = beforeStep(this.#botStopped);
     this.#silentBeforeResponse = beforeStep(this.#silentBeforeResponse);
+    // A hold of the far end's playout is a silence of the bot's too (its time is when the command
+    // left: after now, it was before the step). Begun before the step, it is no hold of a spell
+    // begun since (else an interruption after the step was taken as held, and stopped for the
+    // caller at the hold: measured back across the step, seconds too long); where it played on is
+    // before everything since too (Infinity: not yet, kept). Not by that time alone: a time the
+    // far end plays at is after now by design (the audio sent ahead of it).
+    if (this.#silentFrom > now) {
+      this.#silentFrom = -Infinity;
+      if (this.#audibleAgainAt !== Infinity) this.#audibleAgainAt = -Infinity;
+    }
     if (this.#speechStarted !== undefined && this.#speechStarted > now) this.#speechStarted = now;
     const unclaimed = this.#unclaimed;
     for (let i = unclaimed.length - 1; i >= 0; i--) {
