@@ -77,12 +77,15 @@ export class WholeFrames {
   }
 
   /**
-   * The partial frame held lies wholly beyond the audio ({@linkcode WholeFrames.spareBytes}): the
-   * audio ended in a whole frame before it.
+   * Drops the partial frame held where it lies wholly beyond the audio
+   * ({@linkcode WholeFrames.spareBytes}: the audio ended in a whole frame before it); returns
+   * whether it did. The whole frames held before it stay.
    */
-  get #partialIsSpare(): boolean {
+  #dropSparePartial(): boolean {
     const partial = this.#heldBytes % this.#frameBytes;
-    return partial > 0 && partial <= this.#spareBytes;
+    if (partial === 0 || partial > this.#spareBytes) return false;
+    this.#heldBytes -= partial;
+    return true;
   }
 
   /**
@@ -168,10 +171,14 @@ export class WholeFrames {
 
   /**
    * The held audio as messages of whole frames, the last filled up with `silence`; none when
-   * nothing is held. More than one frame only after a {@linkcode WholeFrames.carry}.
+   * nothing is held. More than one frame only after a {@linkcode WholeFrames.carry}. A partial
+   * frame that holds nothing of the audio (no more than {@linkcode WholeFrames.spareBytes}) is
+   * dropped instead, as {@linkcode WholeFrames.end} drops it: padded, it would go as a frame of
+   * its own, nearly all silence (a bot's mark after a reply that a rate change carried over).
    */
   pad(silence: Silence): Uint8Array[] {
     this.#paddedBytes = 0;
+    this.#dropSparePartial();
     // Padded, the frame ends the stream: what ran beyond its audio is in it, the next begins anew.
     this.#spareBytes = 0;
     if (this.#heldBytes === 0) return [];
@@ -194,10 +201,8 @@ export class WholeFrames {
    * go as a frame of their own, nearly all padding. The whole frames held before it still go.
    */
   end(tail: Uint8Array | null, silence: Silence): Uint8Array[] | null {
-    if (this.#partialIsSpare) {
-      this.#heldBytes -= this.#heldBytes % this.#frameBytes;
-      tail = null;
-    }
+    if (this.#dropSparePartial()) tail = null;
+    // Before the tail: what it and the audio come to is padded, never dropped as beyond it.
     this.#spareBytes = 0;
     const frames = tail === null ? [] : this.push(tail);
     frames.push(...this.pad(silence));

@@ -99,10 +99,12 @@ export interface VonageSerializerOptions {
  * ends (`audioEnds`) the partial frame goes at once, ended by what the resampler still holds (as
  * much as it has room for) and padded with silence to a whole frame, as the stretch's last message
  * (none when the last frame left whole, or holds only the old resampler's end that a rate change
- * carried beyond the bot's audio); `mark` sends any partial frame padded likewise, then
+ * carried beyond the bot's audio); `mark` sends any partial frame padded likewise (but drops one
+ * holding only that carried end, as the stretch's end does), then
  * `{"action":"notify","payload":{"mark":name}}` (the transport's mid-speech playout marks leave
  * the partial frame waiting instead, so no silence falls into the speech); `end` sends the
- * partial frame padded likewise; `message` frames go as JSON text (for other Vonage actions).
+ * partial frame padded likewise (dropping one that holds only that carried end); `message`
+ * frames go as JSON text (for other Vonage actions).
  * Without the `sampleRate` option nothing leaves before `websocket:connected` names the rate.
  * Hanging up is the transport closing the socket: Vonage ends the WebSocket leg then (its REST
  * API needs a JWT signed with the application's private key, which is out of this module's
@@ -232,7 +234,10 @@ export class VonageSerializer implements FrameSerializer {
         // would put silence into the speech, so the partial frame waits (the ack comes < 20 ms
         // early). Its end-of-speech mark follows a reply's last audio, whose end `audioEnds` sent
         // already; a bot's mark or a serializer used without `audioEnds` sends the partial frame.
-        // Whole frames carried over a rate change go before the notify either way.
+        // Whole frames carried over a rate change go before the notify either way; a partial
+        // frame holding only what the change carried beyond the bot's audio is dropped, not
+        // padded to a frame of its own (`WholeFrames.pad`): 20 ms of silence after the reply, or
+        // in its middle.
         const tail = isMidSpeechMark(frame.name)
           ? this.#frames.push(NO_AUDIO)
           : this.#frames.pad(SILENCE);
@@ -426,16 +431,21 @@ export class VonageSerializer implements FrameSerializer {
     const frame = this.#frames.resize(frameBytesAt(rate));
     const held = packet.length === 0 ? frame : concatBytes(packet, frame);
     const old = owed === null ? held : concatBytes(held, owed);
+    // The audio comes to as many samples at the new rate as the resampler makes of it alone
+    // (its exact length, halves rounded up): the rest of what it makes is spare. Nothing to
+    // carry, the stream runs as far beyond the audio still (what ran beyond it left in whole
+    // frames): kept, at the new rate, or the reply's end would pad it to a frame of its own.
+    const audio = Math.round(((old.length - spareBefore) / 2) * (rate / was));
+    let made = 0;
     if (old.length > 0) {
       const resampler = new Resampler({ inputRate: was, outputRate: rate });
       const head = resampler.process(pcm16Samples(old));
       const tail = resampler.flush();
-      // The audio comes to as many samples at the new rate as the resampler makes of it alone
-      // (its exact length, halves rounded up): the rest of what it made is spare.
-      const audio = Math.round(((old.length - spareBefore) / 2) * (rate / was));
+      made = head.length + tail.length;
       this.#frames.carry(pcm16Bytes(head));
-      this.#frames.carry(pcm16Bytes(tail), head.length * 2 + tail.length * 2 - audio * 2);
+      this.#frames.carry(pcm16Bytes(tail));
     }
+    this.#frames.carry(NO_AUDIO, (made - audio) * 2);
     return heard;
   }
 }

@@ -127,8 +127,8 @@ Deno.test("`WholeFrames` drops at a stretch's end a partial frame that holds onl
 
 Deno.test("`WholeFrames` forgets what ran beyond the audio once a frame is padded, cleared or resized", () => {
   const frames = new WholeFrames(4);
-  frames.carry(bytes(1), 1);
-  assert.deepEqual(frames.pad(0), [Uint8Array.of(1, 0, 0, 0)], "a bot's mark pads what is held");
+  frames.carry(bytes(2), 1);
+  assert.deepEqual(frames.pad(0), [Uint8Array.of(1, 2, 0, 0)], "a bot's mark pads the audio held");
   assert.equal(frames.spareBytes, 0);
   frames.carry(bytes(1), 1);
   assert.equal(frames.clear(), 1);
@@ -138,4 +138,26 @@ Deno.test("`WholeFrames` forgets what ran beyond the audio once a frame is padde
   assert.equal(frames.spareBytes, 0);
   frames.push(bytes(1));
   assert.deepEqual(frames.end(null, 0), [Uint8Array.of(1, 0)], "audio again: padded as ever");
+});
+
+Deno.test("`WholeFrames` drops at a pad (a bot's mark) a partial frame that holds only what runs beyond the audio", () => {
+  // Padded, it would go as a frame of its own, nearly all silence, after the audio or in the
+  // middle of it (a bot's mark mid-reply).
+  const frames = new WholeFrames(4);
+  frames.carry(bytes(5), 1);
+  assert.deepEqual(
+    frames.pad(0),
+    [Uint8Array.of(1, 2, 3, 4)],
+    "the whole frame goes, not the spare byte",
+  );
+  assert.equal(frames.paddedBytes, 0, "no silence sent");
+  assert.equal(frames.heldBytes, 0);
+  assert.equal(frames.spareBytes, 0);
+  frames.carry(bytes(1), 1);
+  assert.deepEqual(frames.pad(0), [], "nothing of the audio held: nothing sent");
+  assert.equal(frames.heldBytes, 0);
+  // The audio goes on after it, as a stream of its own: padded as ever.
+  frames.push(bytes(1));
+  assert.deepEqual(frames.pad(0), [Uint8Array.of(1, 0, 0, 0)]);
+  assert.equal(frames.paddedBytes, 3);
 });

@@ -123,9 +123,10 @@ Deno.test("Vonage: after a rate change, a partial last frame holding the reply g
  * 8 kHz (`CONNECTED_8K`) 30 ms into the first reply. The far end plays each binary message for
  * its length at the rate it was sent at, from PLAYOUT_DELAY_MS after it arrived at the earliest,
  * and answers a notify once what was sent before it has played. Returns the milliseconds it was
- * sent and the stats, after two replies (800 ms, then 400 ms) have played.
+ * sent and the stats, after two replies (800 ms, then 400 ms) have played; `botMark`: the bot
+ * marks the end of the first reply so named (the marks that came back are returned).
  */
-async function twoRepliesAcrossTheChange(options: Partial<TransportOptions>) {
+async function twoRepliesAcrossTheChange(options: Partial<TransportOptions>, botMark?: string) {
   const PLAYOUT_DELAY_MS = 100;
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
@@ -135,7 +136,10 @@ async function twoRepliesAcrossTheChange(options: Partial<TransportOptions>) {
     clock,
     ...options,
   });
-  transport.receive(() => {});
+  const marks: string[] = [];
+  transport.receive((frame) => {
+    if (frame.type === "mark") marks.push(frame.name);
+  });
   const errors: unknown[] = [];
   transport.addEventListener("error", (e) => errors.push(e.error));
   let rate = 16000;
@@ -161,6 +165,7 @@ async function twoRepliesAcrossTheChange(options: Partial<TransportOptions>) {
   });
   await clock.tick(0);
   void transport.send(speech24k(19200, "r1"));
+  if (botMark !== undefined) void transport.send({ type: "mark", name: botMark });
   await clock.tick(30);
   pair.client.send(CONNECTED_8K);
   await clock.tick(0);
@@ -171,7 +176,7 @@ async function twoRepliesAcrossTheChange(options: Partial<TransportOptions>) {
   const stats = { ...transport.stats };
   pair.client.close(1000);
   await transport.closed;
-  return { sentMs, stats, ends, errors };
+  return { sentMs, stats, ends, errors, marks };
 }
 
 Deno.test("Vonage over a transport: two replies across a change to 8 kHz reach it as 1200 ms, all counted sent", async () => {
@@ -192,4 +197,84 @@ Deno.test("Vonage over a transport with 1280-byte packets: two replies across a 
   assert.equal(sentMs, 1200, `${sentMs} ms sent for the 1200 ms the bot wrote`);
   assert.equal(stats.audioBytesSent, (19200 + 9600) * 2);
   assert.equal(stats.audioBytesDroppedOnClose, 0);
+});
+
+// A bot that marks the end of its reply (to hear when it has played) has its mark sent before the
+// transport ends the stretch: the mark sends the partial frame, padded. Holding only the sample
+// the change carried beyond the bot's audio, it went as a frame of its own, 20 ms nearly all
+// silence: 820 ms played for 800, as before the stretch end dropped it.
+Deno.test("Vonage: a bot's mark after a reply across a change to 8 kHz sends its notify alone, no frame of padding", () => {
+  const vonage = vonageFrom24kHz();
+  vonage.serialize(speech24k(720));
+  vonage.deserialize(CONNECTED_8K);
+  assert.equal((vonage.serialize(speech24k(18480)) as Uint8Array[]).length, 39);
+  assert.equal(
+    vonage.serialize({ type: "mark", name: "said" }),
+    '{"action":"notify","payload":{"mark":"said"}}',
+  );
+  assert.equal(vonage.audioEnds(true), null, "nothing held any more");
+});
+
+Deno.test("Vonage: a bot's mark mid-reply, after a change to 8 kHz, puts no frame of silence into the speech", () => {
+  const vonage = vonageFrom24kHz();
+  const before = vonage.serialize(speech24k(720)) as Uint8Array[];
+  vonage.deserialize(CONNECTED_8K);
+  const during = vonage.serialize(speech24k(18480)) as Uint8Array[];
+  const mark = vonage.serialize({ type: "mark", name: "sentence" });
+  assert.equal(typeof mark, "string", "the notify alone");
+  // The speech goes on from the same stream: whole frames of speech, none padded.
+  const after = vonage.serialize(speech24k(9600)) as Uint8Array[];
+  assert.equal(after.length, 20);
+  for (const frame of [...during, ...after]) assert.equal(trailingSilence(frame), 0);
+  assert.equal(msOf(before, 16000) + msOf(during, 8000) + msOf(after, 8000), 1200);
+  assert.equal(vonage.audioEnds(true), null);
+});
+
+for (const options of [{}, { fixedAudioPacketSize: 1280, lastPacket: "short" as const }]) {
+  Deno.test(`Vonage over a transport${options.fixedAudioPacketSize ? " with 1280-byte packets" : ""}: a reply the bot marks across a change to 8 kHz reaches it as its own length, all counted sent`, async () => {
+    const { sentMs, stats, ends, errors, marks } = await twoRepliesAcrossTheChange(
+      options,
+      "r1-played",
+    );
+    assert.deepEqual(errors, []);
+    assert.deepEqual(marks, ["r1-played"]);
+    assert.equal(sentMs, 1200, `${sentMs} ms sent for the 1200 ms the bot wrote`);
+    assert.equal(stats.audioBytesSent, (19200 + 9600) * 2);
+    assert.equal(stats.audioBytesDroppedOnClose, 0);
+    assert.equal(ends.length, 2, "each reply's end of speech answered");
+  });
+}
+
+// A second change that finds nothing to carry (what the first carried beyond the bot's audio has
+// left in whole frames, and no resampler holds anything: the bot speaks at the wire's rate) still
+// finds the stream that much beyond the bot's audio: forgotten, the reply's last frame, holding
+// only that much, went padded, 20 ms of silence more.
+Deno.test("Vonage: a second rate change with nothing held keeps what the first carried beyond the audio", () => {
+  const vonage = new VonageSerializer({ sampleRate: 8000 });
+  vonage.setup({
+    inputSampleRate: 16000,
+    inputChannels: 1,
+    outputSampleRate: 16000,
+    outputChannels: 1,
+  });
+  const speech16k = (samples: number): AudioFrame => ({
+    type: "audio",
+    audio: new Uint8Array(new Int16Array(samples).fill(LEVEL).buffer),
+    sampleRate: 16000,
+    channels: 1,
+  });
+  const connected16k = JSON.stringify({
+    event: "websocket:connected",
+    "content-type": "audio/l16;rate=16000",
+  });
+  // 20 ms: a whole frame at 8 kHz, the resampler's end (2 samples) held.
+  const first = vonage.serialize(speech16k(320)) as Uint8Array[];
+  vonage.deserialize(connected16k);
+  // 19.75 ms: with that end carried (4 samples at 16 kHz), a whole frame, nothing held.
+  const second = vonage.serialize(speech16k(316)) as Uint8Array[];
+  vonage.deserialize(CONNECTED_8K);
+  // 40.25 ms: 80 ms written in all; two whole frames at 8 kHz, and 2 samples beyond the audio.
+  const third = vonage.serialize(speech16k(644)) as Uint8Array[];
+  assert.deepEqual(vonage.audioEnds(true), [], "the 2 samples dropped, not padded to a frame");
+  assert.equal(msOf(first, 8000) + msOf(second, 16000) + msOf(third, 8000), 80);
 });
