@@ -153,15 +153,11 @@ const BOTH_PACKETS = 300;
  * newest (delayed, or sent twice) is placed at its raw stamp, not read less the stamps' bias nor
  * by its chunk, so once the bias is half a packet (a first stamped 12 ms late, or 10 s of a clock
  * 0.1 % fast) a reordered packet is dropped as a duplicate, silence in its place, and a duplicate
- * is heard twice, the next packet dropped. `straddle`: Telnyx's caller packet from before its
- * switch to timestamp order, duplicated after it, is heard twice, silence invented after it.
- * `switch-loss`: Telnyx's first caller packet after the switch lost is never filled.
+ * is heard twice, the next packet dropped.
  */
 const KNOWN_FAULTS: ReadonlySet<Impairment> = new Set([
   "reorder",
   "duplicate",
-  "straddle",
-  "switch-loss",
 ]);
 
 for (const protocol of BOTH_TRACKS_PROTOCOLS.values()) {

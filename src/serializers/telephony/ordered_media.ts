@@ -33,6 +33,19 @@ const GAP_FRAME_MS = 100;
  */
 const HELD_WALL_WINDOWS = 4;
 
+/**
+ * How many chunks up to the newest delivered say whether each was delivered (one bit each, see
+ * `#deliveredChunks`): a packet from before a switch of order that comes after it is counted a
+ * duplicate where its chunk was delivered, late where it was a hole; older ones are counted late.
+ */
+const DELIVERED_CHUNKS = 32;
+
+/**
+ * Where the packet delivered last before a switch of order is retold to the new stage, which
+ * goes on from it (see `reorderBy`): it went out already.
+ */
+const ALREADY_DELIVERED: MediaReorderOutput<Uint8Array> = { packet: () => {}, gap: () => {} };
+
 /** Options for {@linkcode OrderedMedia}. */
 export interface OrderedMediaOptions {
   /** The serializer's inbound converter: it decodes payloads and knows the wire format. */
@@ -176,6 +189,23 @@ export class OrderedMedia {
    * re-arms the wall-time bound (see `push`).
    */
   #delivered = 0;
+  /**
+   * The newest packet delivered: its chunk (`undefined`: it had none) and its length, and which of
+   * the `DELIVERED_CHUNKS` chunks up to it were delivered (bit n: chunk `#lastChunk - n`). A
+   * switch to timestamp order goes on from it (see `reorderBy`).
+   */
+  #lastChunk: number | undefined;
+  #lastDurationMs: number | undefined;
+  #deliveredChunks = 0;
+  /**
+   * Since a switch to timestamp order mid-stream: the newest chunk delivered before it (`undefined`
+   * if none, or no switch), where delivery then stood (ms from the first, the new order's key), and
+   * `#deliveredChunks` as it then was. A packet at or before both is the old order's, its place
+   * passed (see `#fromBeforeSwitch`).
+   */
+  #switchChunk: number | undefined;
+  #switchEndMs = 0;
+  #switchDelivered = 0;
 
   /** Makes the stage for one stream. */
   constructor(options: OrderedMediaOptions) {
@@ -263,8 +293,11 @@ export class OrderedMedia {
    * holds comes out first, in order, without ending the decoder's stream (the audio goes on);
    * frames keep their media times, and the stage orders by the new key from its next packet.
    * Its holes are filled only where the media times say media is missing: the numbering just
-   * found wanting may have left a hole for the other track's packet, no loss.
-   * Nothing is done (and nothing comes out) when it orders so already.
+   * found wanting may have left a hole for the other track's packet, no loss. By timestamp, the
+   * new order goes on from the packet delivered last: a packet from before the switch that comes
+   * after it (its chunk and its media time at or before that packet's) is dropped, counted a
+   * duplicate or late, and the first packet after a loss right at the switch follows a hole,
+   * filled as any. Nothing is done (and nothing comes out) when it orders so already.
    */
   reorderBy(orderBy: "sequence" | "timestamp"): AudioFrame[] {
     if (orderBy === this.orderBy) return [];
@@ -286,7 +319,66 @@ export class OrderedMedia {
     // first packet of the new order, taken for the stream's first, made a burst stamped alike
     // after it read as its stamp a packet late (20 ms of silence, every later frame 20 ms late).
     this.#placement.forget(this.#firstMs !== undefined);
+    this.#switchChunk = undefined;
+    if (!this.#bySequence) this.#goOnFromDelivered();
     return this.#handOver();
+  }
+
+  /**
+   * At a switch to timestamp order: the packet delivered last is retold to the new order, its
+   * placement and its reorder stage (its audio went out already), so that what was delivered
+   * before bounds what the new order delivers. Begun afresh at its own first packet, the new
+   * stage took a caller's packet from before the switch sent again after it for a first (heard
+   * twice, time running back, 20 ms of silence before the next), and the first packet after a
+   * loss right at the switch for one in step (no silence, the caller's audio 20 ms short).
+   */
+  #goOnFromDelivered(): void {
+    const durationMs = this.#lastDurationMs;
+    const originMs = this.#originMs;
+    if (durationMs === undefined || originMs === undefined || this.#firstMs === undefined) return;
+    // Where delivery stands, as the new order's key: a frame's time is its key less the origin.
+    const endMs = this.#nextMs + originMs;
+    const modulus = this.#timeModulus;
+    const lastMs = modulus === undefined
+      ? endMs - durationMs
+      : (((endMs - durationMs) % modulus) + modulus) % modulus;
+    const chunk = this.#lastChunk;
+    this.#placement.place(lastMs, chunk, durationMs);
+    this.#placement.taken(lastMs, chunk, durationMs, false);
+    const packet: MediaPacket<Uint8Array> = {
+      timestampMs: lastMs,
+      durationMs,
+      payload: new Uint8Array(0),
+    };
+    if (chunk !== undefined) packet.sequence = chunk;
+    this.#reorder.push(packet, ALREADY_DELIVERED);
+    this.#switchChunk = chunk;
+    this.#switchEndMs = endMs;
+    this.#switchDelivered = this.#deliveredChunks;
+  }
+
+  /**
+   * Whether a packet is one from before the switch to timestamp order (its chunk at or before the
+   * newest delivered then, and its media time, `sinceFirstMs`, half a packet or more before where
+   * delivery then stood): its place was passed, it is dropped and counted, a duplicate where its
+   * chunk was delivered, else late. Both must say so: a newer chunk stamped early is jitter (a
+   * burst stamped alike), and an older one stamped ahead is the new stage's to judge. The new
+   * stage would judge these too, but against the packet it goes on from alone, taken for its
+   * first: two sent again from farther back than its window would have begun its timeline anew.
+   */
+  #fromBeforeSwitch(chunk: number | undefined, sinceFirstMs: number, durationMs: number): boolean {
+    const switchChunk = this.#switchChunk;
+    if (switchChunk === undefined || chunk === undefined || !(chunk <= switchChunk)) return false;
+    const modulus = this.#timeModulus;
+    const behindMs = modulus === undefined
+      ? this.#switchEndMs - sinceFirstMs
+      : -nearest(sinceFirstMs - this.#switchEndMs, 0, modulus);
+    if (!(behindMs >= durationMs / 2)) return false;
+    const age = switchChunk - chunk;
+    const delivered = Number.isInteger(age) && age < DELIVERED_CHUNKS &&
+      ((this.#switchDelivered >>> age) & 1) === 1;
+    this.#context?.count(delivered ? "inboundMediaDuplicates" : "inboundMediaLate", 1);
+    return true;
   }
 
   /**
@@ -324,6 +416,14 @@ export class OrderedMedia {
     const timestampMs = message.timestampMs === undefined || firstMs === undefined
       ? undefined
       : this.#sinceFirst(message.timestampMs, firstMs);
+    if (
+      !this.#bySequence && timestampMs !== undefined &&
+      this.#fromBeforeSwitch(message.sequence, timestampMs, durationMs)
+    ) {
+      // Received all the same: told, as the stage's drops are (see below).
+      this.#arrived(arrivedAt, timestampMs);
+      return this.#handOver();
+    }
     // By timestamp, a stamp that jitters back onto the packet before is set where that one ends.
     const placedMs = timestampMs === undefined || this.#bySequence
       ? timestampMs
@@ -335,6 +435,7 @@ export class OrderedMedia {
     if (key === undefined) {
       // Nothing to order by: the message goes as it came.
       this.#firstMs = firstMs;
+      this.#noteDelivered(message.sequence, durationMs);
       this.#decode(bytes, this.#frameMs(message.timestampMs, durationMs), durationMs);
       this.#arrived(arrivedAt, timestampMs);
       return this.#handOver();
@@ -448,6 +549,8 @@ export class OrderedMedia {
     this.#endDecoding();
     this.#nextMs = 0;
     this.#firstMs = undefined;
+    this.#lastChunk = this.#lastDurationMs = this.#switchChunk = undefined;
+    this.#deliveredChunks = 0;
     this.#placement.forget(false);
     this.#resetClock();
     this.#arrival.streamStart = true; // the next packet's media time counts anew
@@ -483,12 +586,14 @@ export class OrderedMedia {
   }
 
   readonly #output: MediaReorderOutput<Uint8Array> = {
-    packet: (packet) =>
+    packet: (packet) => {
+      this.#noteDelivered(packet.sequence, packet.durationMs);
       this.#decode(
         packet.payload,
         this.#frameMs(packet.timestampMs, packet.durationMs),
         packet.durationMs,
-      ),
+      );
+    },
     gap: (gap) => {
       // Whole samples: a gap of a fraction of a sample must not make odd-length PCM16.
       const samples = Math.round((gap.durationMs * this.#audio.sampleRate) / 1000);
@@ -529,6 +634,7 @@ export class OrderedMedia {
         const packets = Math.max(1, Math.round(missingMs / packet.durationMs));
         this.#output.gap({ durationMs: missingMs, packets });
       }
+      this.#noteDelivered(packet.sequence, packet.durationMs);
       this.#decode(packet.payload, atMs, packet.durationMs);
     },
     gap: (gap) => this.#output.gap(gap),
@@ -594,6 +700,24 @@ export class OrderedMedia {
       );
     }
   };
+
+  /**
+   * A packet went out (see `#lastChunk`). By chunk, packets go out in order: a chunk at or before
+   * the newest is a new numbering (a resync), counted from anew.
+   */
+  #noteDelivered(chunk: number | undefined, durationMs: number): void {
+    this.#lastDurationMs = durationMs;
+    const last = this.#lastChunk;
+    this.#lastChunk = chunk;
+    if (chunk === undefined) {
+      this.#deliveredChunks = 0;
+      return;
+    }
+    const ahead = last === undefined ? DELIVERED_CHUNKS : chunk - last;
+    this.#deliveredChunks = ahead > 0 && ahead < DELIVERED_CHUNKS && Number.isInteger(ahead)
+      ? (this.#deliveredChunks << ahead) | 1
+      : 1;
+  }
 
   #resetClock(): void {
     this.#originMs = undefined;
