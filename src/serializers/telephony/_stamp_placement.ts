@@ -5,7 +5,8 @@
  * stamp orders the caller's track, and the stamp jitters. {@linkcode StampPlacement} owns the
  * reading of those stamps: the step (the newest chunk taken and where its packet ends), the
  * first stamp's shift and its second opinion, the stamps' bias (`_stamp_residuals.ts`), the
- * snapping of a loss to the grid and the grid's moves, and the undoing of a step that jumped.
+ * snapping of a loss to the grid and the grid's moves, the undoing of a step that jumped, and the
+ * place of a packet that is not the newest (delayed past a later one, or sent again).
  *
  * Apart from `OrderedMedia`, which keeps what faces the wire (decoding, the reorder stage, the
  * frames' clock, the wall-time bound on a hole): the placement is a state machine of its own over
@@ -49,6 +50,14 @@ const MISSING_WEIGHT = 0.25;
  * was read as jitter, or jitter as a loss).
  */
 const GRID_MOVE_RESIDUALS = 4;
+
+/**
+ * How many of the latest packets taken `TakenPlaces` remembers the places of: more than the
+ * reorder stage's window holds (60 ms by default; three packets of 20 ms), so a packet delayed or
+ * sent again within it finds its neighbours, or itself, there. One older than all of them (a
+ * window set far wider) is placed by its stamp less the bias alone.
+ */
+const TAKEN_PLACES = 32;
 
 /** Options for {@linkcode StampPlacement}. */
 export interface StampPlacementOptions {
@@ -137,6 +146,8 @@ export class StampPlacement {
    */
   #stepDurationMs: number | undefined;
   #lengthsVary = false;
+  /** Where the latest packets taken went, by chunk: a packet that is not the newest is placed among them. */
+  readonly #takenPlaces = new TakenPlaces();
 
   /** Places the packets of one stage (see {@linkcode StampPlacementOptions}). */
   constructor(options: StampPlacementOptions) {
@@ -201,8 +212,8 @@ export class StampPlacement {
       if (endMs === undefined) this.#placedResidualMs = 0;
       return shiftedMs;
     }
-    if (!(chunk > last)) return shiftedMs;
-    if (this.#timesWrap) return atMs; // wrapped times: left to the reorder stage
+    if (this.#timesWrap) return chunk > last ? atMs : shiftedMs; // wrapped: the stage's to judge
+    if (!(chunk > last)) return this.#placeOlder(shiftedMs, chunk, last, endMs, durationMs);
     let readMs = shiftedMs;
     if (this.#shiftUnconfirmed) {
       this.#placedShiftUnconfirmed = false;
@@ -271,6 +282,49 @@ export class StampPlacement {
   }
 
   /**
+   * Where a packet whose chunk is not newer than the step's (`last`, its packet ending at `endMs`)
+   * goes: one delayed past a later one, or sent again. A chunk taken before is a duplicate: set
+   * where that one went, so the stage drops it as one. Any other is read as a newer chunk is, its
+   * stamp less the stamps' bias, snapped to the grid through the step, and kept between the places
+   * of the chunks taken either side of it (the chunks order the packets; on one counter across
+   * both tracks their gaps do not count the caller's). Set at its raw stamp, it landed in another
+   * packet's place once the stamps ran off the grid (a first stamp 12 ms late, a drifting clock):
+   * a packet delayed past the next dropped as a duplicate of the one before it, 20 ms of silence
+   * in its place; a first packet sent again set over the fourth (the shift the second's stamp
+   * gave), which was then lost. One whose stamp less the bias falls on the step or after it is
+   * left at its stamp: the step's chunk was out of line (see `taken`).
+   */
+  #placeOlder(
+    shiftedMs: number,
+    chunk: number,
+    last: number,
+    endMs: number,
+    durationMs: number,
+  ): number {
+    const takenMs = this.#takenPlaces.placeOf(chunk);
+    if (takenMs !== undefined) return takenMs;
+    const gridded = !this.#lengthsVary && durationMs === this.#stepDurationMs;
+    const readMs = shiftedMs - (gridded ? this.#residuals.biasMs(durationMs) : 0);
+    const offsetMs = readMs - endMs;
+    if (offsetMs >= -durationMs / 2 || offsetMs < -MAX_AHEAD_MS) return shiftedMs;
+    const packets = Math.round(offsetMs / durationMs);
+    let placedMs = gridded && Math.abs(offsetMs - packets * durationMs) <= SNAP_PACKETS * durationMs
+      ? endMs + packets * durationMs
+      : readMs;
+    // Kept off its neighbours' places by a packet at most: one farther off says the neighbour's
+    // place is what is off (a bogus jump the stage held, then dropped), not this stamp. NaN
+    // compares false: no neighbour kept, no bound.
+    const around = this.#takenPlaces;
+    around.around(chunk, last);
+    const latestMs = around.beforeMs - durationMs;
+    if (placedMs > latestMs && placedMs - latestMs <= durationMs) placedMs = latestMs;
+    if (placedMs < around.afterMs && around.afterMs - placedMs <= durationMs) {
+      placedMs = around.afterMs;
+    }
+    return placedMs;
+  }
+
+  /**
    * Where a packet read `offBiasMs` past `endMs`, the end of the packet it follows, less the
    * stamps' bias, goes on the packets' grid (see `place`); its residual and its distance off the
    * grid are kept for `taken`.
@@ -315,6 +369,7 @@ export class StampPlacement {
       this.#lengthsVary = true;
     }
     this.#stepDurationMs = durationMs;
+    if (!stageDropped) this.#takenPlaces.keep(chunk, atMs, durationMs);
     const endMs = this.#stepEndMs;
     if (
       this.#stepChunk !== undefined && endMs !== undefined && !(chunk > this.#stepChunk) &&
@@ -373,7 +428,68 @@ export class StampPlacement {
     this.#residuals.clear();
     this.#stepDurationMs = undefined;
     this.#lengthsVary = false;
+    this.#takenPlaces.clear();
     this.#switchedMidStream = switchedMidStream;
+  }
+}
+
+/**
+ * The places of the latest {@linkcode TAKEN_PLACES} packets the reorder stage took, by chunk, in a
+ * ring of fixed arrays (a packet costs no allocation).
+ */
+class TakenPlaces {
+  readonly #chunks = new Float64Array(TAKEN_PLACES);
+  readonly #placesMs = new Float64Array(TAKEN_PLACES);
+  readonly #endsMs = new Float64Array(TAKEN_PLACES);
+  #count = 0;
+  #next = 0;
+
+  /** Keeps where the packet of `chunk` went, the oldest let go once the ring is full. */
+  keep(chunk: number, atMs: number, durationMs: number): void {
+    this.#chunks[this.#next] = chunk;
+    this.#placesMs[this.#next] = atMs;
+    this.#endsMs[this.#next] = atMs + durationMs;
+    this.#next = (this.#next + 1) % TAKEN_PLACES;
+    if (this.#count < TAKEN_PLACES) this.#count++;
+  }
+
+  /** Where the packet of `chunk` went, the latest such kept; `undefined`: none kept. */
+  placeOf(chunk: number): number | undefined {
+    for (let age = 0; age < this.#count; age++) {
+      const slot = (this.#next + TAKEN_PLACES - 1 - age) % TAKEN_PLACES;
+      if (this.#chunks[slot] === chunk) return this.#placesMs[slot];
+    }
+    return undefined;
+  }
+
+  /**
+   * Where the packet of the nearest older chunk kept than `chunk` ends (`afterMs`), and where that
+   * of the nearest newer one, up to `last` (the step's: one newer was out of line), begins
+   * (`beforeMs`); NaN where none is kept. Read into the two fields: a packet costs no allocation.
+   */
+  around(chunk: number, last: number): void {
+    let older = -Infinity;
+    let newer = Infinity;
+    this.afterMs = this.beforeMs = Number.NaN;
+    for (let slot = 0; slot < this.#count; slot++) {
+      const kept = this.#chunks[slot]!;
+      if (kept < chunk && kept > older) {
+        older = kept;
+        this.afterMs = this.#endsMs[slot]!;
+      } else if (kept > chunk && kept <= last && kept < newer) {
+        newer = kept;
+        this.beforeMs = this.#placesMs[slot]!;
+      }
+    }
+  }
+
+  /** See {@linkcode around}. */
+  afterMs = Number.NaN;
+  beforeMs = Number.NaN;
+
+  /** Forgets every place. */
+  clear(): void {
+    this.#count = this.#next = 0;
   }
 }
 

@@ -89,31 +89,32 @@ export interface MediaMessage {
 }
 
 /**
- * Puts a numbered protocol's inbound media in order with a {@linkcode MediaReorder} and decodes
- * it, feeding gaps through the decoder as silence so its resampler stays continuous. Frames carry
- * `timestampMs`, never negative: the message's own media time counted from the
- * first media message delivered (and, after a resync, from where delivery stood), or the position
- * on the media timeline when a message carries none, or one that cannot be right (counted in
- * `decodeErrors` and reported; the audio still goes out). Bound to a context with a clock, each
- * message with a media time is told to the context as it arrives ({@linkcode SerializerContext.inboundPacket}; its media time counted from the
- * stream's first packet), those the stage then drops too: the network's jitter is measured from
- * every packet received, not from the frames. A message without the number the stage orders by
- * goes through as it came. By timestamp, a packet with a newer number than any before it,
- * stamped from one packet before to less than half a packet after where the newest ends (read
- * less the stamps' running bias against the packets' grid), is placed there: its stamp jittered
- * (a burst stamped alike), it is no duplicate, and nothing is missing before it. One a whole
- * number of packets after, within 0.3 of a packet (6 ms of 20), is placed exactly that many
- * packets on, its jitter left out (while every packet taken is of one length: where lengths
- * vary, a loss is of packets of any length, and a packet is placed against the newest's stamp).
- * So is one stamped farther back,
- * up to 5 s, right after the stream's first packet since its start (not the first after
- * {@linkcode OrderedMedia.reorderBy}, which the packets before vouch for): one of the two stamps
- * is off (a first stamped late cost the audio after it), and the packet after decides whether the
- * stamps that follow are read moved by as much. Every repair and drop is counted through the
- * serializer's context, so it reaches `transport.stats`. A serializer using it hands on what it
- * holds at the far end's end of stream
- * ({@linkcode OrderedMedia.flush}) and from its own `finish()`, which the transport calls when
- * the socket closes.
+ * Puts a numbered protocol's inbound media in order with a {@linkcode MediaReorder} and decodes it,
+ * feeding gaps through the decoder as silence so its resampler stays continuous. Frames carry
+ * `timestampMs`, never negative: the message's own media time counted from the first media message
+ * delivered (and, after a resync, from where delivery stood), or the position on the media timeline
+ * when a message carries none, or one that cannot be right (counted in `decodeErrors` and reported;
+ * the audio still goes out). Bound to a context with a clock, each message with a media time is
+ * told to the context as it arrives ({@linkcode SerializerContext.inboundPacket}; its media time
+ * counted from the stream's first packet), those the stage then drops too: the network's jitter is
+ * measured from every packet received, not from the frames. A message without the number the stage
+ * orders by goes through as it came. By timestamp, a packet with a newer number than any before it,
+ * stamped from one packet before to less than half a packet after where the newest ends (read less
+ * the stamps' running bias against the packets' grid), is placed there: its stamp jittered (a burst
+ * stamped alike), it is no duplicate, and nothing is missing before it. One a whole number of
+ * packets after, within 0.3 of a packet (6 ms of 20), is placed exactly that many packets on, its
+ * jitter left out (while every packet taken is of one length: where lengths vary, a loss is of
+ * packets of any length, and a packet is placed against the newest's stamp). So is one stamped
+ * farther back, up to 5 s, right after the stream's first packet since its start (not the first
+ * after {@linkcode OrderedMedia.reorderBy}, which the packets before vouch for): one of the two
+ * stamps is off (a first stamped late cost the audio after it), and the packet after decides
+ * whether the stamps that follow are read moved by as much. A packet whose number is not the newest
+ * (delayed past a later one) is placed as a newer one is, its stamp less the bias, between the
+ * places of the packets taken either side of it; one sent again is set where its first copy went,
+ * and dropped as a duplicate. Every repair and drop is counted through the serializer's context, so
+ * it reaches `transport.stats`. A serializer using it hands on what it holds at the far end's end
+ * of stream ({@linkcode OrderedMedia.flush}) and from its own `finish()`, which the transport calls
+ * when the socket closes.
  *
  * @example Twilio-style media, the second message late
  * ```ts
