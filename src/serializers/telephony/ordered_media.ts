@@ -202,7 +202,7 @@ export class OrderedMedia {
    * Since a switch to timestamp order mid-stream: the newest chunk delivered before it (`undefined`
    * if none, or no switch), where delivery then stood (ms from the first, the new order's key), and
    * `#deliveredChunks` as it then was. A packet at or before both is the old order's, its place
-   * passed (see `#fromBeforeSwitch`).
+   * passed (see `#fromBeforeSwitch`). Forgotten at a resync: the numbering began again.
    */
   #switchChunk: number | undefined;
   #switchEndMs = 0;
@@ -234,7 +234,12 @@ export class OrderedMedia {
       count: (counter, amount) => {
         // A resync starts the numbering afresh, and with it the media clock: the new timeline's
         // first packet is anchored where delivery stands (see #frameMs).
-        if (counter === "inboundMediaResyncs") this.#resetClock();
+        // The new numbering is no continuation of the one before the switch of order either (see
+        // `#fromBeforeSwitch`): its chunks and media times are not to be read against that one's.
+        if (counter === "inboundMediaResyncs") {
+          this.#resetClock();
+          this.#switchChunk = undefined;
+        }
         if (counter === "inboundMediaDuplicates" || counter === "inboundMediaLate") {
           this.#stageDropped = true;
         }
@@ -375,6 +380,17 @@ export class OrderedMedia {
       ? this.#switchEndMs - sinceFirstMs
       : -nearest(sinceFirstMs - this.#switchEndMs, 0, modulus);
     if (!(behindMs >= durationMs / 2)) return false;
+    // Farther behind where delivery now stands than the longest gap the stage fills is no packet
+    // from before the switch but a numbering begun again (chunks and media times both restarted),
+    // the stage's to judge: a second packet agreeing with it begins a new timeline (a resync).
+    // Dropped here, such a restart lost every packet up to the switch's chunk and media time
+    // (1.5 s of the caller's speech for a switch 3 s into the call), and no resync ever came.
+    // (The clock is anchored while a switch stands: a resync, or a start, forgets both.)
+    const nowEndMs = this.#nextMs + (this.#originMs ?? 0);
+    const behindNowMs = modulus === undefined
+      ? nowEndMs - sinceFirstMs
+      : -nearest(sinceFirstMs - nowEndMs, 0, modulus);
+    if (behindNowMs > MAX_AHEAD_MS) return false;
     const age = switchChunk - chunk;
     const delivered = Number.isInteger(age) && age < DELIVERED_CHUNKS &&
       ((this.#switchDelivered >>> age) & 1) === 1;
