@@ -30,6 +30,7 @@ import {
   planBothTracks,
 } from "./generators_both_tracks.ts";
 import { closeWithin } from "./close_within.ts";
+import { escaping } from "../_escaping.ts";
 
 /** Fake ms between two messages: both tracks send a packet each 20 ms. */
 const STEP_MS = PACKET_MS / 2;
@@ -77,14 +78,6 @@ export async function runBothTracks(
   plan: BothTracksPlan,
 ): Promise<BothTracksResult> {
   const failures: string[] = [];
-  const escaped = (event: Event) => {
-    event.preventDefault();
-    const reason = (event as PromiseRejectionEvent).reason ?? (event as ErrorEvent).error;
-    failures.push(`escaped the transport (${event.type}): ${String(reason)}`);
-  };
-  globalThis.addEventListener("unhandledrejection", escaped);
-  globalThis.addEventListener("error", escaped);
-
   const clock = new FakeClock();
   const { server, client } = new MemorySocketPair();
   const transport = new WebSocketTransport(server, {
@@ -111,23 +104,23 @@ export async function runBothTracks(
   });
 
   let heard: Heard[] = [];
-  try {
-    for (const [index, step] of plan.steps.entries()) {
-      current = index;
-      client.send(step.wire);
-      await clock.tick(STEP_MS);
+  const escaped = await escaping(async () => {
+    try {
+      for (const [index, step] of plan.steps.entries()) {
+        current = index;
+        client.send(step.wire);
+        await clock.tick(STEP_MS);
+      }
+      current = plan.steps.length;
+      if (!ended) failures.push("the stop message gave no end frame");
+      heard = numbered(audio);
+      failures.push(...ledger(plan, heard, transport.stats, protocol.learnsFromMedia));
+      await closeWithin(transport, clock, failures);
+    } catch (error) {
+      failures.push(`driver threw at step ${current}: ${String(error)}`);
     }
-    current = plan.steps.length;
-    if (!ended) failures.push("the stop message gave no end frame");
-    heard = numbered(audio);
-    failures.push(...ledger(plan, heard, transport.stats, protocol.learnsFromMedia));
-    await closeWithin(transport, clock, failures);
-  } catch (error) {
-    failures.push(`driver threw at step ${current}: ${String(error)}`);
-  }
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  globalThis.removeEventListener("unhandledrejection", escaped);
-  globalThis.removeEventListener("error", escaped);
+  });
+  failures.push(...escaped.map((what) => `escaped the transport: ${what}`));
   const stats = transport.stats;
   return {
     plan,

@@ -9,8 +9,8 @@
  * both_tracks_session.ts): `--protocol twilio_both` (`plivo_both`, `telnyx_both`) or
  * `--both-tracks` for the three, `--steps` then counting the caller's packets, `--skip reorder,
  * duplicate,straddle,switch-loss` leaving out an impairment (faults known: inbound_fuzz_test.ts);
- * replay one failure: `... --seed N --protocol P --steps S` (prints its steps). Exits 1 on any
- * failure.
+ * replay one failure: `... --seed N --protocol P --steps S` (prints its steps); `--help` lists
+ * the flags, and a flag it does not know is refused (exit 2). Exits 1 on any failure.
  *
  * Checked of every session: nothing escapes the transport (an unhandled rejection or uncaught
  * error), every "error" event is a TransportError and no serializer threw anything else, every
@@ -30,8 +30,10 @@ import { type InboundProtocol, type Message, toWire } from "./generators.ts";
 import { PROTOCOLS } from "./protocols.ts";
 import { mutate } from "./mutations.ts";
 import { closeWithin } from "./close_within.ts";
+import { escaping } from "../_escaping.ts";
 import { BOTH_TRACKS_PROTOCOLS, type Impairment, IMPAIRMENTS } from "./generators_both_tracks.ts";
 import { formatBothTracksFailure, fuzzBothTracks } from "./both_tracks_session.ts";
+import { type FuzzCommand, readFlags } from "./_fuzz_flags.ts";
 
 /** Where a step sits in the session, which decides what is checked of it. */
 export type Phase = "before start" | "opening" | "fuzz" | "probe" | "stop" | "after stop";
@@ -193,7 +195,8 @@ const PROBE_SETTLE_MS = 1000;
  * `timestamps`, audio frames' `timestampMs` never negative; `end`, the stop message
  * gives an end frame.
  */
-export type Check = "timestamps" | "end";
+export const CHECKS = ["timestamps", "end"] as const;
+export type Check = typeof CHECKS[number];
 
 /** Plays `steps` into a fresh session of `protocol` and checks the invariants. */
 export async function runSession(
@@ -203,14 +206,6 @@ export async function runSession(
   skip: ReadonlySet<Check> = new Set(),
 ): Promise<SessionResult> {
   const failures: string[] = [];
-  const escaped = (event: Event) => {
-    event.preventDefault();
-    const reason = (event as PromiseRejectionEvent).reason ?? (event as ErrorEvent).error;
-    failures.push(`escaped the transport (${event.type}): ${String(reason)}`);
-  };
-  globalThis.addEventListener("unhandledrejection", escaped);
-  globalThis.addEventListener("error", escaped);
-
   const clock = new FakeClock();
   const { server, client } = new MemorySocketPair();
   const transport = new WebSocketTransport(server, {
@@ -249,75 +244,76 @@ export async function runSession(
   let mediaAfterEnd = 0;
   let endStep = -1;
   let statsAfterStop = transport.stats;
-  try {
-    for (const [index, step] of steps.entries()) {
-      current = index;
-      client.send(step.wire);
-      await clock.tick(STEP_MS);
-      if (step.phase === "probe" && steps[index + 1]?.phase !== "probe") {
-        // Time gives up no hole (the probe's own later packets do, see PROBE_MEDIA); a second of
-        // it lets anything the transport paces or times settle, then look for the probe's audio.
-        await clock.tick(PROBE_SETTLE_MS);
-        const probeStart = steps.findIndex((s) => s.phase === "probe");
-        const content = protocol.content ?? "audio";
-        const heard = frames.some((f) => f.step >= probeStart && f.frame.type === content);
-        if (!heard) failures.push(`no ${content} frame from the valid media sent after the fuzz`);
+  // What escapes to the runtime meanwhile: an uncaught exception, an unhandled rejection (one more
+  // macrotask given, as Deno reports them between tasks).
+  const escaped = await escaping(async () => {
+    try {
+      for (const [index, step] of steps.entries()) {
+        current = index;
+        client.send(step.wire);
+        await clock.tick(STEP_MS);
+        if (step.phase === "probe" && steps[index + 1]?.phase !== "probe") {
+          // Time gives up no hole (the probe's own later packets do, see PROBE_MEDIA); a second of
+          // it lets anything the transport paces or times settle, then look for the probe's audio.
+          await clock.tick(PROBE_SETTLE_MS);
+          const probeStart = steps.findIndex((s) => s.phase === "probe");
+          const content = protocol.content ?? "audio";
+          const heard = frames.some((f) => f.step >= probeStart && f.frame.type === content);
+          if (!heard) failures.push(`no ${content} frame from the valid media sent after the fuzz`);
+        }
+        if (step.phase === "stop") {
+          statsAfterStop = transport.stats;
+          if (frames.some((f) => f.frame.type === "end")) endStep = index;
+        }
+        if (step.phase === "after stop") afterEndSent++;
+        if (step.label === VALID_MEDIA_AFTER_STOP) mediaAfterEnd++;
       }
-      if (step.phase === "stop") {
-        statsAfterStop = transport.stats;
-        if (frames.some((f) => f.frame.type === "end")) endStep = index;
+      const stats = transport.stats;
+      if (stats.messagesIn !== steps.length) {
+        failures.push(`stats.messagesIn ${stats.messagesIn}, ${steps.length} messages sent`);
       }
-      if (step.phase === "after stop") afterEndSent++;
-      if (step.label === VALID_MEDIA_AFTER_STOP) mediaAfterEnd++;
-    }
-    const stats = transport.stats;
-    if (stats.messagesIn !== steps.length) {
-      failures.push(`stats.messagesIn ${stats.messagesIn}, ${steps.length} messages sent`);
-    }
-    if (stats.inboundMediaGapMs > MAX_GAP_MS * stats.inboundMediaGapsFilled) {
-      failures.push(
-        `${stats.inboundMediaGapMs} ms of silence filled in ${stats.inboundMediaGapsFilled} ` +
-          `gap(s): one was longer than ${MAX_GAP_MS} ms`,
-      );
-    }
-    if (endStep < 0 && steps.some((s) => s.phase === "stop") && !skip.has("end")) {
-      failures.push("the stop message gave no end frame");
-    }
-    if (protocol.endsStream && endStep >= 0) {
-      // The stream's content (media, DTMF, marks) ends with it; what else the far end says after
-      // (an unknown event) still goes to the bot as a message frame, by design.
-      const late = frames.filter((f) => f.step > endStep && f.frame.type !== "message");
-      if (late.length > 0) {
-        failures.push(`${late.length} frame(s) after the end frame: ${late[0]!.frame.type}`);
-      }
-      const passed = new Set(frames.filter((f) => f.step > endStep).map((f) => f.step)).size;
-      // Each message after stop is counted once (inboundAfterEnd, or decodeErrors if unreadable)
-      // or passed on as a message frame.
-      const counted = stats.inboundAfterEnd - statsAfterStop.inboundAfterEnd +
-        stats.decodeErrors - statsAfterStop.decodeErrors + passed;
-      if (counted !== afterEndSent) {
+      if (stats.inboundMediaGapMs > MAX_GAP_MS * stats.inboundMediaGapsFilled) {
         failures.push(
-          `${afterEndSent} message(s) after stop, ${counted} counted or passed on as messages`,
+          `${stats.inboundMediaGapMs} ms of silence filled in ${stats.inboundMediaGapsFilled} ` +
+            `gap(s): one was longer than ${MAX_GAP_MS} ms`,
         );
       }
-      // Valid media after the stop is audio of a stream that "has stopped" (Twilio's docs,
-      // "Stop message"): readable, and counted after the end, never a decode error nor passed on.
-      // What else comes may be any (a mutated message unreadable, or read as after the end first;
-      // an event that is no stream content, such as Plivo's `clearedAudio`, passed on).
-      const afterEnd = stats.inboundAfterEnd - statsAfterStop.inboundAfterEnd;
-      if (afterEnd < mediaAfterEnd) {
-        failures.push(`${mediaAfterEnd} valid media after stop, ${afterEnd} inboundAfterEnd`);
+      if (endStep < 0 && steps.some((s) => s.phase === "stop") && !skip.has("end")) {
+        failures.push("the stop message gave no end frame");
       }
+      if (protocol.endsStream && endStep >= 0) {
+        // The stream's content (media, DTMF, marks) ends with it; what else the far end says after
+        // (an unknown event) still goes to the bot as a message frame, by design.
+        const late = frames.filter((f) => f.step > endStep && f.frame.type !== "message");
+        if (late.length > 0) {
+          failures.push(`${late.length} frame(s) after the end frame: ${late[0]!.frame.type}`);
+        }
+        const passed = new Set(frames.filter((f) => f.step > endStep).map((f) => f.step)).size;
+        // Each message after stop is counted once (inboundAfterEnd, or decodeErrors if unreadable)
+        // or passed on as a message frame.
+        const counted = stats.inboundAfterEnd - statsAfterStop.inboundAfterEnd +
+          stats.decodeErrors - statsAfterStop.decodeErrors + passed;
+        if (counted !== afterEndSent) {
+          failures.push(
+            `${afterEndSent} message(s) after stop, ${counted} counted or passed on as messages`,
+          );
+        }
+        // Valid media after the stop is audio of a stream that "has stopped" (Twilio's docs,
+        // "Stop message"): readable, and counted after the end, never a decode error nor passed on.
+        // What else comes may be any (a mutated message unreadable, or read as after the end first;
+        // an event that is no stream content, such as Plivo's `clearedAudio`, passed on).
+        const afterEnd = stats.inboundAfterEnd - statsAfterStop.inboundAfterEnd;
+        if (afterEnd < mediaAfterEnd) {
+          failures.push(`${mediaAfterEnd} valid media after stop, ${afterEnd} inboundAfterEnd`);
+        }
+      }
+      current = steps.length;
+      await closeWithin(transport, clock, failures);
+    } catch (error) {
+      failures.push(`driver threw at step ${current}: ${String(error)}`);
     }
-    current = steps.length;
-    await closeWithin(transport, clock, failures);
-  } catch (error) {
-    failures.push(`driver threw at step ${current}: ${String(error)}`);
-  }
-  // Unhandled rejections are reported on a later turn of the event loop: give them one.
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  globalThis.removeEventListener("unhandledrejection", escaped);
-  globalThis.removeEventListener("error", escaped);
+  });
+  failures.push(...escaped.map((what) => `escaped the transport: ${what}`));
   const stats = transport.stats;
   return {
     protocol: protocol.name,
@@ -379,19 +375,37 @@ export async function fuzzProtocol(
   return results;
 }
 
-/** Flags that take no value. */
-const SWITCHES = new Set(["both-tracks"]);
+/** What `--skip` may name: an invariant, or an impairment of the both-tracks streams. */
+const SKIPPABLE: readonly string[] = [...CHECKS, ...IMPAIRMENTS];
 
-function parseArgs(args: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith("--")) throw new Error(`unexpected argument ${arg}`);
-    const [key, inline] = arg.slice(2).split("=", 2);
-    out[key!] = inline ?? (SWITCHES.has(key!) ? "" : args[++i] ?? "");
-  }
-  return out;
-}
+/** The command line: `--help` lists it. */
+const COMMAND: FuzzCommand = {
+  name: "inbound_fuzz",
+  usage: "deno run -A tests/fuzz/inbound_fuzz.ts [flags]",
+  about: "Plays seeded fuzzed sessions of every protocol (or those named) through a real " +
+    "transport and checks the invariants at the top of inbound_fuzz.ts; exits 1 on any failure.",
+  flags: {
+    protocol: {
+      value: "P",
+      says: `one protocol: ${[...PROTOCOLS.keys()].join(", ")}; jittered both-tracks streams: ${
+        [...BOTH_TRACKS_PROTOCOLS.keys()].join(", ")
+      } (default: every protocol but those)`,
+    },
+    "both-tracks": { says: "the jittered both-tracks streams alone, all three" },
+    seeds: { value: "N", says: "how many seeds a protocol (default 8)" },
+    steps: {
+      value: "N",
+      says: "fuzzed messages a session; a both-tracks stream's caller packets (default 100)",
+    },
+    "first-seed": { value: "N", says: "the first seed, to go on from another run (default 1)" },
+    seed: { value: "N", says: "this one seed alone, its steps printed if it fails (a replay)" },
+    skip: {
+      value: "A,B",
+      says: `invariants left out (${CHECKS.join(", ")}) or, on both-tracks streams, ` +
+        `impairments (${IMPAIRMENTS.join(", ")}): to look past a fault known`,
+    },
+  },
+};
 
 /** One protocol's run: its failures printed, its line of counts; how many seeds failed. */
 async function runProtocol(
@@ -433,17 +447,25 @@ async function runProtocol(
 }
 
 async function main(args: string[]): Promise<number> {
-  const flags = parseArgs(args);
+  const flags = readFlags(args, COMMAND);
+  if ("exit" in flags) return flags.exit as number;
+  const value = (name: string) => flags[name] as string | undefined;
   // Every protocol by default; `--both-tracks`, the jittered both-tracks streams alone.
-  const names = flags.protocol
-    ? [flags.protocol]
-    : flags["both-tracks"] !== undefined
+  const names = value("protocol")
+    ? [value("protocol")!]
+    : flags["both-tracks"]
     ? [...BOTH_TRACKS_PROTOCOLS.keys()]
     : [...PROTOCOLS.keys()];
-  const steps = Number(flags.steps ?? 100);
-  const seeds = flags.seed !== undefined ? 1 : Number(flags.seeds ?? 8);
-  const firstSeed = Number(flags.seed ?? flags["first-seed"] ?? 1);
-  const skip = new Set((flags.skip ?? "").split(",").filter(Boolean));
+  const steps = Number(value("steps") ?? 100);
+  const seeds = value("seed") !== undefined ? 1 : Number(value("seeds") ?? 8);
+  const firstSeed = Number(value("seed") ?? value("first-seed") ?? 1);
+  const skip = new Set((value("skip") ?? "").split(",").filter(Boolean));
+  // A misspelt name would leave nothing out, and the fault looked past would fail the run again.
+  const unknown = [...skip].filter((name) => !SKIPPABLE.includes(name));
+  if (unknown.length > 0) {
+    console.error(`inbound_fuzz: --skip ${unknown.join(",")}: known: ${SKIPPABLE.join(", ")}`);
+    return 2;
+  }
   let failed = 0;
   for (const name of names) {
     const bad = await runProtocol(name, { seeds, steps, firstSeed, skip });

@@ -3,7 +3,8 @@
 // is reproduced with `--seed N` alone.
 //
 // Long runs: `deno run -A tests/fuzz/surface_operations.ts --seeds 20000 --ops 120 [--kind marking]`;
-// replay one: `deno run -A tests/fuzz/surface_operations.ts --seed 771 --kind marking --verbose`.
+// replay one: `deno run -A tests/fuzz/surface_operations.ts --seed 771 --kind marking --verbose`;
+// `--help` lists the flags, and a flag it does not know is refused (exit 2).
 //
 // Operations (one per step, chosen by the seed; see `runSession`):
 // - send audio / write audio: audio of random size (0, odd, 20 ms, 10 s, …) and responseId, through
@@ -59,6 +60,7 @@ import { Prng } from "./prng.ts";
 import { escaping } from "../_escaping.ts";
 import { FUZZ_FAILURE, FuzzListeners } from "./surface_listeners.ts";
 import { malformedFrame } from "./malformed_frames.ts";
+import { type FuzzCommand, readFlags } from "./_fuzz_flags.ts";
 import {
   PLATFORM_KINDS,
   PlatformFarEnd,
@@ -1190,11 +1192,29 @@ export async function fuzzSurface(
 /** Seeds run between two looks at what escaped. */
 const ESCAPE_BATCH = 100;
 
+/** The command line: `--help` lists it. */
+const COMMAND: FuzzCommand = {
+  name: "surface_operations",
+  usage: "deno run -A tests/fuzz/surface_operations.ts [flags]",
+  about: "Plays seeded random operations on the transport's public surface and checks the " +
+    "invariants at the top of surface_operations.ts; exits 1 on any failure or escape.",
+  flags: {
+    kind: {
+      value: "K",
+      says: `every session over one serializer: ${KINDS.join(", ")} (default: mixed by the seed)`,
+    },
+    seeds: { value: "N", says: "how many seeds (default 300)" },
+    ops: { value: "N", says: "operations a session (default 50)" },
+    first: { value: "N", says: "the first seed, to go on from another run (default 1)" },
+    seed: { value: "N", says: "this one seed alone (a replay)" },
+    verbose: { says: "with --seed: print the session (operations, events), failed or not" },
+  },
+};
+
 async function main(args: string[]): Promise<number> {
-  const value = (name: string) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const flags = readFlags(args, COMMAND);
+  if ("exit" in flags) return flags.exit as number;
+  const value = (name: string) => flags[name] as string | undefined;
   const kind = value("kind") as Kind | undefined;
   if (kind !== undefined && !KINDS.includes(kind)) {
     console.error(`--kind must be one of ${KINDS.join(", ")}`);
@@ -1204,8 +1224,13 @@ async function main(args: string[]): Promise<number> {
   const seed = value("seed");
   const first = seed !== undefined ? Number(seed) : Number(value("first") ?? 1);
   const seeds = seed !== undefined ? 1 : Number(value("seeds") ?? 300);
+  if (flags.verbose && seed === undefined) {
+    // As the simulate CLI refuses a flag that would change nothing: it prints one session only.
+    console.error("surface_operations: --verbose needs --seed (it prints one session)");
+    return 2;
+  }
   const started = performance.now();
-  if (seed !== undefined && args.includes("--verbose")) {
+  if (seed !== undefined && flags.verbose) {
     let result: SessionResult | undefined;
     const escaped = await escaping(async () => void (result = await runSession(first, ops, kind)));
     console.log(formatFailure(result!, ops));

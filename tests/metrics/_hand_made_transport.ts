@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { SessionMetrics, type TransportStats } from "../../mod.ts";
+import {
+  SessionMetrics,
+  SpeakingEvent,
+  type SpeakingStopReason,
+  type TransportStats,
+} from "../../mod.ts";
 import type { Clock } from "../../src/clock.ts";
 import type { MeteredTransport } from "../../src/metrics/session_metrics.ts";
 import type { SessionObserver } from "../../src/session_observer.ts";
@@ -29,7 +34,8 @@ export class SteppingClock {
 
 /**
  * A `MeteredTransport` with no counters, `clock` its own time source if given; the test
- * dispatches its events, and `closed()` tells its observer the session has ended.
+ * dispatches its events, `closed()` tells its observer the session has ended, and `observer()` is
+ * that observer, for what else the test tells through it (a hold of the playout, a cut).
  */
 export function handMadeTransport(clock?: Clock) {
   let observer: SessionObserver | undefined;
@@ -41,7 +47,7 @@ export function handMadeTransport(clock?: Clock) {
     stats: {} as TransportStats,
     ...(clock !== undefined && { clock }),
   }) satisfies MeteredTransport;
-  return { transport, closed: () => observer?.closed?.({} as never) };
+  return { transport, closed: () => observer?.closed?.({} as never), observer: () => observer };
 }
 
 /**
@@ -49,9 +55,58 @@ export function handMadeTransport(clock?: Clock) {
  * each "metric" event's value, in order.
  */
 export function meteredOnSteppingClock(clock: SteppingClock) {
-  const { transport, closed } = handMadeTransport();
+  const { transport, closed, observer } = handMadeTransport();
   const metrics = SessionMetrics.attach(transport, { speech: false, clock: clock.asClock() });
   const latencies: number[] = [];
   metrics.addEventListener("metric", (e) => latencies.push(e.value));
-  return { transport, metrics, latencies, closed };
+  return { transport, metrics, latencies, closed, observer };
+}
+
+/**
+ * The bot becomes audible at `at` on `clock`, and falls silent 100 ms later for `reason`: a spell
+ * told with plain events, as a transport that gives no response id tells it.
+ */
+export function botSpell(
+  clock: SteppingClock,
+  transport: EventTarget,
+  at: number,
+  // A plain event's reason is whatever the test writes: unmeasured_clock_step_test.ts's "done" is
+  // no `SpeakingStopReason`, and reads as a stop that was no interruption.
+  reason: string = "played",
+): void {
+  clock.time = at;
+  transport.dispatchEvent(new Event("speakingstart"));
+  clock.time = at + 100;
+  transport.dispatchEvent(Object.assign(new Event("speakingstop"), { reason }));
+}
+
+/**
+ * The bot's responses told on `transport` as it dispatches them (`SpeakingEvent`s with their
+ * response id, nothing heard or sent), each at a time `clock` is set to.
+ */
+export function responsesTold(clock: SteppingClock, transport: EventTarget) {
+  const speaking = (
+    type: "speakingstart" | "speakingstop",
+    at: number,
+    responseId: string,
+    reason?: SpeakingStopReason,
+  ) => {
+    clock.time = at;
+    transport.dispatchEvent(
+      new SpeakingEvent(type, {
+        responseId,
+        ...(reason !== undefined && { reason }),
+        heardMs: 0,
+        sentMs: 0,
+        acknowledged: false,
+      }),
+    );
+  };
+  return {
+    /** Response `responseId` becomes audible at `at`. */
+    starts: (at: number, responseId: string) => speaking("speakingstart", at, responseId),
+    /** It falls silent at `at`, for `reason`. */
+    stops: (at: number, responseId: string, reason: "played" | "interrupted") =>
+      speaking("speakingstop", at, responseId, reason),
+  };
 }

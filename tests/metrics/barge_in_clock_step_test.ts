@@ -7,40 +7,18 @@
 // and the speech used up), and a real barge-in after the step was missed: its speech looked as
 // if it began before the bot's last silence, or before its response became audible.
 import assert from "node:assert/strict";
-import { SpeakingEvent, type SpeakingStopReason } from "../../mod.ts";
-import { meteredOnSteppingClock, SteppingClock } from "./_hand_made_transport.ts";
+import { meteredOnSteppingClock, responsesTold, SteppingClock } from "./_hand_made_transport.ts";
 
 /** The metrics on a clock whose time the test sets; the test tells the bot's spells. */
 function meteredSession() {
   const clock = new SteppingClock();
   const { transport, metrics, latencies, closed } = meteredOnSteppingClock(clock);
-  const speaking = (
-    type: "speakingstart" | "speakingstop",
-    at: number,
-    responseId: string,
-    reason?: SpeakingStopReason,
-  ) => {
-    clock.time = at;
-    transport.dispatchEvent(
-      new SpeakingEvent(type, {
-        responseId,
-        ...(reason !== undefined && { reason }),
-        heardMs: 0,
-        sentMs: 0,
-        acknowledged: false,
-      }),
-    );
-  };
   return {
     clock,
     metrics,
     latencies,
     closed,
-    /** Response `responseId` becomes audible at `at`. */
-    starts: (at: number, responseId: string) => speaking("speakingstart", at, responseId),
-    /** It falls silent at `at`, for `reason`. */
-    stops: (at: number, responseId: string, reason: "played" | "interrupted") =>
-      speaking("speakingstop", at, responseId, reason),
+    ...responsesTold(clock, transport),
     /** The caller began to speak at `at`, told at `toldAt`. */
     speaks: (at: number, toldAt = at) => {
       clock.time = toldAt;

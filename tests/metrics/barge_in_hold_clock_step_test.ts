@@ -7,62 +7,32 @@
 // interruption of that response was taken as held since then — the caller said to have heard the
 // bot stop at the hold, seconds after the barge-in — measuring the time back across the step.
 import assert from "node:assert/strict";
-import { SessionMetrics, SpeakingEvent, type SpeakingStopReason } from "../../mod.ts";
-import type { SessionObserver } from "../../src/session_observer.ts";
-import { handMadeTransport, SteppingClock } from "./_hand_made_transport.ts";
+import { meteredOnSteppingClock, responsesTold, SteppingClock } from "./_hand_made_transport.ts";
 
 /** The metrics on a clock whose time the test sets; the test tells the spells and holds. */
 function meteredSession() {
   const clock = new SteppingClock();
-  const { transport } = handMadeTransport();
-  // The observer the metrics give the transport: the holds and cuts are told through it.
-  let observer: SessionObserver | undefined;
-  const observe = transport.observe.bind(transport);
-  transport.observe = (o: SessionObserver) => {
-    observer = o;
-    return observe(o);
-  };
-  const metrics = SessionMetrics.attach(transport, { speech: false, clock: clock.asClock() });
-  const latencies: number[] = [];
-  metrics.addEventListener("metric", (e) => latencies.push(e.value));
-  const speaking = (
-    type: "speakingstart" | "speakingstop",
-    at: number,
-    responseId: string,
-    reason?: SpeakingStopReason,
-  ) => {
-    clock.time = at;
-    transport.dispatchEvent(
-      new SpeakingEvent(type, {
-        responseId,
-        ...(reason !== undefined && { reason }),
-        heardMs: 0,
-        sentMs: 0,
-        acknowledged: false,
-      }),
-    );
-  };
+  // The holds and cuts are told through the observer the metrics give the transport.
+  const { transport, metrics, latencies, closed, observer } = meteredOnSteppingClock(clock);
   return {
     metrics,
     latencies,
-    closed: () => observer!.closed?.({} as never),
-    starts: (at: number, responseId: string) => speaking("speakingstart", at, responseId),
-    stops: (at: number, responseId: string, reason: "played" | "interrupted") =>
-      speaking("speakingstop", at, responseId, reason),
+    closed,
+    ...responsesTold(clock, transport),
     /** The far end holds its playout (`held`), or plays on, from `at`. */
     holds: (at: number, held: boolean) => {
       clock.time = at;
-      observer!.playoutHeld?.({ at, held, position: 0 });
+      observer()!.playoutHeld?.({ at, held, position: 0 });
     },
     /** The interruption's cut is told at `at` (its clear left at once). */
     cut: (at: number) => {
       clock.time = at;
-      observer!.interrupted?.({ at, heardPosition: 0 });
+      observer()!.interrupted?.({ at, heardPosition: 0 });
     },
     /** The audio the far end held plays again from `playsAt` (told at `at`). */
     playsAgain: (at: number, playsAt: number) => {
       clock.time = at;
-      observer!.playoutMoved?.({ at, position: 0, playsAt });
+      observer()!.playoutMoved?.({ at, position: 0, playsAt });
     },
     speaks: (at: number) => {
       clock.time = at;

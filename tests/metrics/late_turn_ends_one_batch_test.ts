@@ -5,19 +5,14 @@
 // first let go of every spell kept, the second's answer among them: the second waited for the
 // bot's next spell, and measured that.
 import assert from "node:assert/strict";
-import { meteredOnSteppingClock, SteppingClock } from "./_hand_made_transport.ts";
+import { botSpell, meteredOnSteppingClock, SteppingClock } from "./_hand_made_transport.ts";
 
 /** The metrics on a clock whose time the test sets; the test tells the bot's spells. */
 function meteredSession() {
   const clock = new SteppingClock();
   const { transport, metrics, latencies, closed } = meteredOnSteppingClock(clock);
   /** The bot becomes audible at `at`, and falls silent 100 ms later, its reply played. */
-  const botSpeaks = (at: number) => {
-    clock.time = at;
-    transport.dispatchEvent(new Event("speakingstart"));
-    clock.time = at + 100;
-    transport.dispatchEvent(Object.assign(new Event("speakingstop"), { reason: "played" }));
-  };
+  const botSpeaks = (at: number) => botSpell(clock, transport, at);
   /** The caller's turn from `from` to `to`, told at the clock's time now. */
   const turnTold = (from: number, to: number) => {
     metrics.callerSpeechStarted(from);

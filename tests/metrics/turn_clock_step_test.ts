@@ -5,18 +5,13 @@
 // first kept spell at or after its end): seconds too long, and the spell that answered it left
 // unmeasured.
 import assert from "node:assert/strict";
-import { meteredOnSteppingClock, SteppingClock } from "./_hand_made_transport.ts";
+import { botSpell, meteredOnSteppingClock, SteppingClock } from "./_hand_made_transport.ts";
 
 Deno.test("a turn told after a clock's step back is measured against the spell after it, not one from before the step", () => {
   const clock = new SteppingClock();
   const { transport, metrics, latencies, closed } = meteredOnSteppingClock(clock);
   /** The bot becomes audible at `at`, and falls silent 100 ms later, its reply played. */
-  const botSpeaks = (at: number) => {
-    clock.time = at;
-    transport.dispatchEvent(new Event("speakingstart"));
-    clock.time = at + 100;
-    transport.dispatchEvent(Object.assign(new Event("speakingstop"), { reason: "played" }));
-  };
+  const botSpeaks = (at: number) => botSpell(clock, transport, at);
   botSpeaks(4000); // a greeting no turn asked for, kept for a turn end told late
   // The clock steps back to 600; the caller talks 600–700, told at once; the bot answers at 900.
   clock.time = 600;
@@ -34,12 +29,7 @@ Deno.test("a turn told after a clock's step back is measured against the spell a
 Deno.test("a turn told after a clock's step back is measured though the turn before it was answered after the step's time", () => {
   const clock = new SteppingClock();
   const { transport, metrics, latencies, closed } = meteredOnSteppingClock(clock);
-  const botSpeaks = (at: number) => {
-    clock.time = at;
-    transport.dispatchEvent(new Event("speakingstart"));
-    clock.time = at + 100;
-    transport.dispatchEvent(Object.assign(new Event("speakingstop"), { reason: "played" }));
-  };
+  const botSpeaks = (at: number) => botSpell(clock, transport, at);
   const turn = (from: number, to: number) => {
     clock.time = from;
     metrics.callerSpeechStarted();

@@ -6,18 +6,13 @@
 // step is no reason to call every turn or barge-in after it lost: a spell or window let go that
 // began after now began before the clock stepped back, and says nothing of what is told at once.
 import assert from "node:assert/strict";
-import { meteredOnSteppingClock, SteppingClock } from "./_hand_made_transport.ts";
+import { botSpell, meteredOnSteppingClock, SteppingClock } from "./_hand_made_transport.ts";
 
 /** The metrics on a clock whose time the test sets; the test tells the bot's spells. */
 function meteredSession(clock: SteppingClock) {
   const { transport, metrics, latencies, closed } = meteredOnSteppingClock(clock);
   /** The bot becomes audible at `at`, and falls silent 100 ms later, done. */
-  const botSpeaks = (at: number) => {
-    clock.time = at;
-    transport.dispatchEvent(new Event("speakingstart"));
-    clock.time = at + 100;
-    transport.dispatchEvent(Object.assign(new Event("speakingstop"), { reason: "done" }));
-  };
+  const botSpeaks = (at: number) => botSpell(clock, transport, at, "done");
   /** The bot becomes audible at `at` in `responseId`, and cuts it itself 200 ms later. */
   const botCuts = (at: number, responseId: string) => {
     clock.time = at;

@@ -22,47 +22,18 @@ import { WebSocketTransport } from "../../src/transport.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import type { AudioFrame } from "../../src/frames.ts";
+import {
+  LEVEL,
+  samplesOf,
+  speech24k,
+  trailingSilence,
+  vonageFrom24kHz,
+} from "./_vonage_24k_replies.ts";
 
-const LEVEL = 6000;
 const CONNECTED_8K = JSON.stringify({
   event: "websocket:connected",
   "content-type": "audio/l16;rate=8000",
 });
-
-/** `samples` of 24 kHz speech held at one level: never silence, after resampling too. */
-function speech24k(samples: number, responseId?: string): AudioFrame {
-  const pcm = new Int16Array(samples).fill(LEVEL);
-  const frame: AudioFrame = {
-    type: "audio",
-    audio: new Uint8Array(pcm.buffer),
-    sampleRate: 24000,
-    channels: 1,
-  };
-  return responseId === undefined ? frame : { ...frame, responseId };
-}
-
-/** The samples of a binary message. */
-const samplesOf = (bytes: Uint8Array) => new Int16Array(bytes.slice().buffer);
-
-/** How many samples of silence end a frame: the padding behind the speech. */
-function trailingSilence(frame: Uint8Array): number {
-  const samples = samplesOf(frame);
-  let zeros = 0;
-  for (let i = samples.length - 1; i >= 0 && samples[i] === 0; i--) zeros++;
-  return zeros;
-}
-
-/** A Vonage serializer given 16 kHz whose bot speaks at 24 kHz. */
-function vonageFrom24kHz(): VonageSerializer {
-  const vonage = new VonageSerializer({ sampleRate: 16000 });
-  vonage.setup({
-    inputSampleRate: 16000,
-    inputChannels: 1,
-    outputSampleRate: 24000,
-    outputChannels: 1,
-  });
-  return vonage;
-}
 
 /** Milliseconds Vonage plays `frames` for at `rate`: 20 ms each. */
 const msOf = (frames: Uint8Array[], rate: number) =>

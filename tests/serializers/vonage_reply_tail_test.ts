@@ -15,29 +15,17 @@ import { VonageSerializer } from "../../src/serializers/vonage.ts";
 import { PLAYOUT_END_MARK_PREFIX } from "../../src/playback.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import type { AudioFrame } from "../../src/frames.ts";
+import {
+  LEVEL,
+  samplesOf,
+  speech24k,
+  trailingSilence,
+  vonageFrom24kHz,
+} from "./_vonage_24k_replies.ts";
 
 const FRAME_BYTES = 640; // 20 ms at 16 kHz, PCM16
-const LEVEL = 6000;
 /** The network and Vonage's buffer: a frame plays this long after it left at the earliest. */
 const PLAYOUT_DELAY_MS = 100;
-
-/** `samples` of 24 kHz speech held at one level: never silence, after resampling too. */
-function speech24k(samples: number): AudioFrame {
-  const pcm = new Int16Array(samples).fill(LEVEL);
-  return { type: "audio", audio: new Uint8Array(pcm.buffer), sampleRate: 24000, channels: 1 };
-}
-
-/** The samples of a binary message. */
-const samplesOf = (bytes: Uint8Array) => new Int16Array(bytes.slice().buffer);
-
-/** How many samples of silence end a frame: the padding behind the speech. */
-function trailingSilence(frame: Uint8Array): number {
-  const samples = samplesOf(frame);
-  let zeros = 0;
-  for (let i = samples.length - 1; i >= 0 && samples[i] === 0; i--) zeros++;
-  return zeros;
-}
 
 Deno.test("Vonage: an 800 ms reply at 24 kHz reaches the far end as 40 whole frames, 800 ms, none of them padding", async () => {
   const clock = new FakeClock();
@@ -92,18 +80,6 @@ Deno.test("Vonage: an 800 ms reply at 24 kHz reaches the far end as 40 whole fra
   pair.client.close(1000);
   await transport.closed;
 });
-
-/** A Vonage serializer at 16 kHz whose bot speaks at 24 kHz: its replies are resampled. */
-function vonageFrom24kHz(): VonageSerializer {
-  const vonage = new VonageSerializer({ sampleRate: 16000 });
-  vonage.setup({
-    inputSampleRate: 16000,
-    inputChannels: 1,
-    outputSampleRate: 24000,
-    outputChannels: 1,
-  });
-  return vonage;
-}
 
 Deno.test("Vonage: the resampler's held end joins the reply's partial last frame, padded after it", () => {
   const vonage = vonageFrom24kHz();
