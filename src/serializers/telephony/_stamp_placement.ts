@@ -59,6 +59,13 @@ const GRID_MOVE_RESIDUALS = 4;
  */
 const TAKEN_PLACES = 32;
 
+/**
+ * How far, in packets, a packet's stamp may be off that of a packet taken on its chunk and still
+ * be its copy (see `#placeOlder`): the reorder stage's own tolerance, under which two packets are
+ * one.
+ */
+const COPY_PACKETS = 0.5;
+
 /** Options for {@linkcode StampPlacement}. */
 export interface StampPlacementOptions {
   /**
@@ -146,8 +153,16 @@ export class StampPlacement {
    */
   #stepDurationMs: number | undefined;
   #lengthsVary = false;
-  /** Where the latest packets taken went, by chunk: a packet that is not the newest is placed among them. */
+  /**
+   * Where the latest packets taken went, by chunk: a packet that is not the newest is placed among
+   * them.
+   */
   readonly #takenPlaces = new TakenPlaces();
+  /**
+   * The stamp `place` read of the packet it placed (ms from the first, before any shift), kept with
+   * its place once the stage has taken it: a copy carries its first's stamp (see `#placeOlder`).
+   */
+  #placedStampMs = Number.NaN;
 
   /** Places the packets of one stage (see {@linkcode StampPlacementOptions}). */
   constructor(options: StampPlacementOptions) {
@@ -204,6 +219,7 @@ export class StampPlacement {
     this.#placedUndidShift = false;
     this.#placedOffGridMs = 0;
     this.#placedUndoesStep = false;
+    this.#placedStampMs = atMs;
     const shiftedMs = atMs + this.#stampShiftMs;
     const endMs = this.#stepEndMs;
     const last = this.#stepChunk;
@@ -213,7 +229,10 @@ export class StampPlacement {
       return shiftedMs;
     }
     if (this.#timesWrap) return chunk > last ? atMs : shiftedMs; // wrapped: the stage's to judge
-    if (!(chunk > last)) return this.#placeOlder(shiftedMs, chunk, last, endMs, durationMs);
+    if (!(chunk > last)) {
+      const olderMs = this.#placeOlder(atMs, shiftedMs, chunk, last, endMs, durationMs);
+      if (olderMs !== undefined) return olderMs;
+    }
     let readMs = shiftedMs;
     if (this.#shiftUnconfirmed) {
       this.#placedShiftUnconfirmed = false;
@@ -283,30 +302,46 @@ export class StampPlacement {
 
   /**
    * Where a packet whose chunk is not newer than the step's (`last`, its packet ending at `endMs`)
-   * goes: one delayed past a later one, or sent again. A chunk taken before is a duplicate: set
-   * where that one went, so the stage drops it as one. Any other is read as a newer chunk is, its
-   * stamp less the stamps' bias, snapped to the grid through the step, and kept between the places
-   * of the chunks taken either side of it (the chunks order the packets; on one counter across
-   * both tracks their gaps do not count the caller's). Set at its raw stamp, it landed in another
-   * packet's place once the stamps ran off the grid (a first stamp 12 ms late, a drifting clock):
-   * a packet delayed past the next dropped as a duplicate of the one before it, 20 ms of silence
-   * in its place; a first packet sent again set over the fourth (the shift the second's stamp
-   * gave), which was then lost. One whose stamp less the bias falls on the step or after it is
-   * left at its stamp: the step's chunk was out of line (see `taken`).
+   * goes: one delayed past a later one, or sent again. A chunk taken before, its stamp (`atMs`,
+   * unshifted) within half a packet of that one's, is a duplicate: set where that one went, so the
+   * stage drops it as one. One stamped farther off is another packet on a number used before (a
+   * sender's counter stuck, or started over while its stamps went on): set where the first went,
+   * a counter stuck on one chunk lost every packet after the first, each dropped as a duplicate,
+   * and one started over lost as many packets as the ring still held chunks of. Any other is read
+   * as a newer chunk is, its stamp less the stamps' bias, snapped to the grid through the step,
+   * and kept between the places of the chunks taken either side of it (the chunks order the
+   * packets; on one counter across both tracks their gaps do not count the caller's). Set at its
+   * raw stamp, it landed in another packet's place once the stamps ran off the grid (a first stamp
+   * 12 ms late, a drifting clock): a packet delayed past the next dropped as a duplicate of the
+   * one before it, 20 ms of silence in its place; a first packet sent again set over the fourth
+   * (the shift the second's stamp gave), which was then lost. One whose stamp less the bias falls
+   * on the step or after it is no older packet: the step's chunk was out of line (see `taken`), or
+   * it is no copy of the step's packet though numbered alike. `undefined`: it is read as a newer
+   * chunk is (see `place`), in step where it jittered. Left at its stamp, the packet after a chunk
+   * of 10^12 landed on that one's place once the stamps ran off the grid (a first stamp 12 ms
+   * late, a clock 2 % slow), dropped as its duplicate, silence in its place; and a counter stuck
+   * on one chunk carried every stamp's jitter on, as silence. (A copy stamped half a packet or
+   * more after its first is then heard twice: the stamps alone cannot tell it from the next packet
+   * of a counter stuck.)
    */
   #placeOlder(
+    atMs: number,
     shiftedMs: number,
     chunk: number,
     last: number,
     endMs: number,
     durationMs: number,
-  ): number {
-    const takenMs = this.#takenPlaces.placeOf(chunk);
+  ): number | undefined {
+    const takenMs = this.#takenPlaces.placeOf(chunk, atMs, COPY_PACKETS * durationMs);
     if (takenMs !== undefined) return takenMs;
     const gridded = !this.#lengthsVary && durationMs === this.#stepDurationMs;
     const readMs = shiftedMs - (gridded ? this.#residuals.biasMs(durationMs) : 0);
     const offsetMs = readMs - endMs;
-    if (offsetMs >= -durationMs / 2 || offsetMs < -MAX_AHEAD_MS) return shiftedMs;
+    // The step's own number on no copy of its packet says nothing of which comes first: in step
+    // from a packet back, as a newer chunk is (a counter stuck on one chunk, each packet stamped
+    // early by the bias, was set at its stamp behind the one before, dropped as its duplicate).
+    if (offsetMs >= (chunk === last ? -durationMs : -durationMs / 2)) return undefined;
+    if (offsetMs < -MAX_AHEAD_MS) return shiftedMs;
     const packets = Math.round(offsetMs / durationMs);
     let placedMs = gridded && Math.abs(offsetMs - packets * durationMs) <= SNAP_PACKETS * durationMs
       ? endMs + packets * durationMs
@@ -369,7 +404,7 @@ export class StampPlacement {
       this.#lengthsVary = true;
     }
     this.#stepDurationMs = durationMs;
-    if (!stageDropped) this.#takenPlaces.keep(chunk, atMs, durationMs);
+    if (!stageDropped) this.#takenPlaces.keep(chunk, this.#placedStampMs, atMs, durationMs);
     const endMs = this.#stepEndMs;
     if (
       this.#stepChunk !== undefined && endMs !== undefined && !(chunk > this.#stepChunk) &&
@@ -434,30 +469,40 @@ export class StampPlacement {
 }
 
 /**
- * The places of the latest {@linkcode TAKEN_PLACES} packets the reorder stage took, by chunk, in a
- * ring of fixed arrays (a packet costs no allocation).
+ * The places of the latest {@linkcode TAKEN_PLACES} packets the reorder stage took, by chunk, with
+ * their stamps, in a ring of fixed arrays (a packet costs no allocation).
  */
 class TakenPlaces {
   readonly #chunks = new Float64Array(TAKEN_PLACES);
+  readonly #stampsMs = new Float64Array(TAKEN_PLACES);
   readonly #placesMs = new Float64Array(TAKEN_PLACES);
   readonly #endsMs = new Float64Array(TAKEN_PLACES);
   #count = 0;
   #next = 0;
 
-  /** Keeps where the packet of `chunk` went, the oldest let go once the ring is full. */
-  keep(chunk: number, atMs: number, durationMs: number): void {
+  /**
+   * Keeps where the packet of `chunk` stamped `stampMs` went, the oldest let go once the ring is
+   * full.
+   */
+  keep(chunk: number, stampMs: number, atMs: number, durationMs: number): void {
     this.#chunks[this.#next] = chunk;
+    this.#stampsMs[this.#next] = stampMs;
     this.#placesMs[this.#next] = atMs;
     this.#endsMs[this.#next] = atMs + durationMs;
     this.#next = (this.#next + 1) % TAKEN_PLACES;
     if (this.#count < TAKEN_PLACES) this.#count++;
   }
 
-  /** Where the packet of `chunk` went, the latest such kept; `undefined`: none kept. */
-  placeOf(chunk: number): number | undefined {
+  /**
+   * Where the packet of `chunk` stamped within `toleranceMs` of `stampMs` went, the latest such
+   * kept; `undefined`: none kept.
+   */
+  placeOf(chunk: number, stampMs: number, toleranceMs: number): number | undefined {
     for (let age = 0; age < this.#count; age++) {
       const slot = (this.#next + TAKEN_PLACES - 1 - age) % TAKEN_PLACES;
-      if (this.#chunks[slot] === chunk) return this.#placesMs[slot];
+      if (this.#chunks[slot] === chunk && Math.abs(this.#stampsMs[slot]! - stampMs) < toleranceMs) {
+        return this.#placesMs[slot];
+      }
     }
     return undefined;
   }
