@@ -151,10 +151,10 @@ const RECENT_DURATIONS = 8;
  * where the numbering starts at 1) and the timeline begins anew there (a resync), so a bogus
  * first number never mutes the real packets after it either; only the numbers' disagreement
  * counts, never where they start. One still waiting when the stream ends
- * ({@linkcode MediaReorder.flush}) is dropped too, unless it follows a single lost packet, while
- * one waiting at a pause ({@linkcode MediaReorder.giveUpHoles}) waits on for the packets after
- * it. Every drop and fill is counted under the transport's counter names. Memory is bounded (at
- * most 256 packets held).
+ * ({@linkcode MediaReorder.flush}), or its numbering is given up ({@linkcode MediaReorder.drain}),
+ * is dropped too, unless it follows a single lost packet, while one waiting at a pause
+ * ({@linkcode MediaReorder.giveUpHoles}) waits on for the packets after it. Every drop and fill
+ * is counted under the transport's counter names. Memory is bounded (at most 256 packets held).
  *
  * Numbers must be well-formed: a sequence that is not a safe integer (the string
  * "9007199254740993" reads as 2^53, where `n + 1 === n`), a timestamp that is not finite or a
@@ -322,19 +322,19 @@ export class MediaReorder<T> {
   }
 
   /**
-   * Delivers everything held, in order, with no gap between, a jump still waiting for
-   * confirmation in its place: for a stage whose numbers turned out not to count the stream's
-   * media alone (two tracks on one counter), so that its holes say nothing of loss. The caller
-   * fills what the media times say is missing. Nothing is counted.
+   * Delivers everything held, in order, with no gap between: for a stage whose numbers turned out
+   * not to count the stream's media alone (two tracks on one counter), so that its holes say
+   * nothing of loss. The caller fills what the media times say is missing. A jump still waiting
+   * for confirmation is judged as {@linkcode flush} judges it (the numbering that would have
+   * confirmed it ends here): taken in its place after a single lost packet, else dropped and
+   * counted late, the only count made. Delivered as confirmed, a bogus number far ahead (Telnyx's
+   * chunk 100 stamped 2000 ms, the stream at chunk 3) brought the silence up to it, and the new
+   * order, going on from it as the packet delivered last, dropped every real packet before its
+   * media time as one from before the switch (0.94 s of the caller's audio).
    */
   drain(output: MediaReorderOutput<T>): void {
-    const candidate = this.#candidate;
-    this.#candidate = undefined;
+    this.#judgeUnconfirmed(true);
     const held = this.#held;
-    if (candidate !== undefined) {
-      held.push(candidate);
-      held.sort((a, b) => a.position - b.position); // once, at a change of numbering
-    }
     while (held.length > 0) {
       const first = held.shift()!;
       this.#deliver(first.packet, first.position, first.span, output);
@@ -346,6 +346,27 @@ export class MediaReorder<T> {
    * follows a single lost packet, else dropped (`atEnd`, counted late) or left waiting.
    */
   #giveUp(output: MediaReorderOutput<T>, atEnd: boolean): void {
+    this.#judgeUnconfirmed(atEnd);
+    const held = this.#held;
+    while (held.length > 0) {
+      const first = held.shift()!;
+      const offset = first.position - this.#next;
+      if (offset >= first.tolerance) this.#fill(offset, output);
+      else if (offset <= -first.tolerance) {
+        this.#bump("inboundMediaDuplicates", 1);
+        continue;
+      }
+      this.#deliver(first.packet, first.position, first.span, output);
+    }
+  }
+
+  /**
+   * A jump still waiting for confirmation when no packet will confirm it under this numbering
+   * (`final`: the stream's end, or a switch of order) or none has yet (a pause): taken, held in its
+   * place, if it follows a single lost packet; else dropped, counted late, if `final`; else left
+   * waiting.
+   */
+  #judgeUnconfirmed(final: boolean): void {
     const candidate = this.#candidate;
     if (candidate !== undefined) {
       // Mid-stream a farther jump is filled only once a packet near it confirms it, and dropped
@@ -366,21 +387,10 @@ export class MediaReorder<T> {
       if (candidate.position > this.#next && single) {
         this.#candidate = undefined;
         this.#hold(candidate);
-      } else if (atEnd) {
+      } else if (final) {
         this.#candidate = undefined;
         this.#bump("inboundMediaLate", 1);
       }
-    }
-    const held = this.#held;
-    while (held.length > 0) {
-      const first = held.shift()!;
-      const offset = first.position - this.#next;
-      if (offset >= first.tolerance) this.#fill(offset, output);
-      else if (offset <= -first.tolerance) {
-        this.#bump("inboundMediaDuplicates", 1);
-        continue;
-      }
-      this.#deliver(first.packet, first.position, first.span, output);
     }
   }
 
