@@ -26,7 +26,7 @@ Deno.test("the simulate CLI's refused --rate names the flag that gives it on eve
     // No encoding of Plivo's is at 24000 Hz, none of Exotel's at 12345: the rates it has, no hint.
     [
       ["-p", "plivo", "--rate", "24000"],
-      /^simulate: --rate 24000: Plivo streams audio\/x-mulaw at 8000 or audio\/x-l16 at 8000\/16000, got audio\/x-mulaw at 24000\n/,
+      /^simulate: --rate 24000: Plivo streams audio\/x-mulaw at 8000 Hz and audio\/x-l16 at 8000 or 16000 Hz, got audio\/x-mulaw at 24000\n/,
     ],
     [
       ["-p", "exotel", "--encoding", "audio/x-mulaw", "--rate", "12345"],

@@ -205,6 +205,6 @@ Deno.test("the simulate CLI takes G722 for Telnyx, streamed and played", async (
     ["-p", "telnyx", "--playback-encoding", "g722"],
   ]);
   const { stdout: text } = await runCli(["--help"]);
-  assert.match(text, /Telnyx\s+PCMU\/PCMA\/L16\/G722/);
-  assert.match(text, /PCMU, the default, PCMA, L16 or G722/);
+  assert.match(text, /telnyx\s+PCMU,\s+PCMA,\s+L16\s+or\s+G722/);
+  assert.match(text, /PCMU,\s+the\s+default,\s+PCMA,\s+L16\s+or\s+G722/);
 });

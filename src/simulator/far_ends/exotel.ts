@@ -34,6 +34,7 @@ import { mulawDecode, mulawEncode } from "../../audio/g711.ts";
 import { toBase64 } from "../_base64.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
 import { hexId, littleEndianBytes, samplesFromLittleEndian } from "./_json_events.ts";
+import { EncodingRates } from "./_encoding_rates.ts";
 import { MediaStreamEvents } from "./_media_stream_events.ts";
 
 const MIN_CHUNK_BYTES = 3200;
@@ -47,10 +48,7 @@ const MULAW = "audio/x-mulaw";
  * The rates of each encoding: PCM16 at the applet URL's `sample-rate` (8, 16 or 24 kHz), μ-law at
  * 8 kHz alone (its MediaFormat `audio/x-mulaw;rate=8000`): see the module's notes.
  */
-const RATES: Readonly<Record<string, readonly number[]>> = {
-  [RAW]: [8000, 16000, 24000],
-  [MULAW]: [8000],
-};
+const RATES = new EncodingRates("Exotel", { [RAW]: [8000, 16000, 24000], [MULAW]: [8000] });
 
 /** Exotel's side of a Voicebot stream. */
 export class ExotelFarEnd implements FarEnd {
@@ -70,15 +68,10 @@ export class ExotelFarEnd implements FarEnd {
     // As Exotel writes it (`audio/x-mulaw;rate=8000` in start_stream's content_type), any case.
     const encoding = (options.encoding ?? RAW).toLowerCase().replace(/;\s*rate=8000$/, "");
     const rate = options.sampleRate ?? 8000;
-    if (encoding !== RAW && encoding !== MULAW) {
-      throw new RangeError(`Exotel streams ${RAW} or ${MULAW}, got ${encoding}`);
+    if (!RATES.encodings.includes(encoding)) {
+      throw new RangeError(`Exotel streams ${RATES.encodings.join(" or ")}, got ${encoding}`);
     }
-    if (!RATES[encoding]!.includes(rate)) {
-      throw new RangeError(
-        `Exotel streams ${RAW} at 8000, 16000 or 24000 Hz and ${MULAW} at 8000, ` +
-          `got ${encoding} at ${rate}`,
-      );
-    }
+    if (!RATES.streams(encoding, rate)) throw new RangeError(RATES.refusal(encoding, rate));
     this.#mulaw = encoding === MULAW;
     this.playbackRate = rate;
     this.caller = { sampleRate: rate, frameMs: 100 };
@@ -92,10 +85,7 @@ export class ExotelFarEnd implements FarEnd {
    * end made without the rate can name.
    */
   optionsForRate(rate: number): FarEndOptions[] {
-    const encoding = this.#mulaw ? MULAW : RAW;
-    return Object.entries(RATES)
-      .filter(([other, rates]) => other !== encoding && rates.includes(rate))
-      .map(([other]) => ({ encoding: other }));
+    return RATES.optionsForRate(this.#mulaw ? MULAW : RAW, rate);
   }
 
   open(context: FarEndContext): void {

@@ -27,6 +27,7 @@ import { Resampler } from "../../audio/resampler.ts";
 import { fromBase64, toBase64 } from "../_base64.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
 import { littleEndianBytes, objectAt, readEvent, samplesFromLittleEndian } from "./_json_events.ts";
+import { EncodingRates } from "./_encoding_rates.ts";
 
 const MULAW = "audio/x-mulaw";
 const L16 = "audio/x-l16";
@@ -35,10 +36,7 @@ const L16 = "audio/x-l16";
  * `audio/x-l16;rate=16000` or `audio/x-mulaw;rate=8000` (Plivo's "Audio Stream" XML reference,
  * docs.plivo.com/docs/voice/xml/audiostream, its attributes table).
  */
-const RATES: Readonly<Record<string, readonly number[]>> = {
-  [MULAW]: [8000],
-  [L16]: [8000, 16000],
-};
+const RATES = new EncodingRates("Plivo", { [MULAW]: [8000], [L16]: [8000, 16000] });
 
 /** Plivo's side of a bidirectional audio stream. */
 export class PlivoFarEnd implements FarEnd {
@@ -62,12 +60,7 @@ export class PlivoFarEnd implements FarEnd {
   constructor(options: FarEndOptions) {
     const encoding = options.encoding ?? MULAW;
     const rate = options.sampleRate ?? 8000;
-    // Own keys only: an encoding named like an Object method (`toString`) has no rates either.
-    if (!(Object.hasOwn(RATES, encoding) && RATES[encoding]!.includes(rate))) {
-      throw new RangeError(
-        `Plivo streams audio/x-mulaw at 8000 or audio/x-l16 at 8000/16000, got ${encoding} at ${rate}`,
-      );
-    }
+    if (!RATES.streams(encoding, rate)) throw new RangeError(RATES.refusal(encoding, rate));
     this.#encoding = encoding;
     this.playbackRate = rate;
     this.caller = { sampleRate: rate, frameMs: 20 };
@@ -81,9 +74,7 @@ export class PlivoFarEnd implements FarEnd {
    * encoding's (16000: `audio/x-l16`, which the far end made without the rate can name).
    */
   optionsForRate(rate: number): FarEndOptions[] {
-    return Object.entries(RATES)
-      .filter(([encoding, rates]) => encoding !== this.#encoding && rates.includes(rate))
-      .map(([encoding]) => ({ encoding }));
+    return RATES.optionsForRate(this.#encoding, rate);
   }
 
   open(context: FarEndContext): void {
