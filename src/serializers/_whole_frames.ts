@@ -115,11 +115,9 @@ export class WholeFrames {
    * Holds `bytes` (in the current format) in front of the next audio: what
    * {@linkcode WholeFrames.resize} returned, converted, with whatever else the old format still
    * owed (a resampler's held-back samples), so it may come to more than a frame. Its whole frames
-   * leave with the next `push` or `pad`, the rest joins the next audio. `spareBytes`: how much
-   * of what is carried runs beyond the audio (see {@linkcode WholeFrames.spareBytes}).
+   * leave with the next `push` or `pad`, the rest joins the next audio.
    */
-  carry(bytes: Uint8Array, spareBytes = 0): void {
-    this.#spareBytes += spareBytes;
+  carry(bytes: Uint8Array): void {
     const need = this.#heldBytes + bytes.length;
     if (need > this.#held.length) {
       // Deliberate copy, once per format change: the buffer grows to whole frames.
@@ -129,6 +127,15 @@ export class WholeFrames {
     }
     this.#held.set(bytes, this.#heldBytes);
     this.#heldBytes = need;
+  }
+
+  /**
+   * The stream held and sent so far runs `bytes` further beyond its audio (see
+   * {@linkcode WholeFrames.spareBytes}): what a change of format carried over as speech though
+   * the stream already had its length.
+   */
+  runsBeyond(bytes: number): void {
+    this.#spareBytes += bytes;
   }
 
   /** Adds encoded audio; returns the messages of whole frames now complete. */

@@ -435,17 +435,17 @@ export class VonageSerializer implements FrameSerializer {
     // (its exact length, halves rounded up): the rest of what it makes is spare. Nothing to
     // carry, the stream runs as far beyond the audio still (what ran beyond it left in whole
     // frames): kept, at the new rate, or the reply's end would pad it to a frame of its own.
-    const audio = Math.round(((old.length - spareBefore) / 2) * (rate / was));
-    let made = 0;
+    const audioSamples = Math.round(((old.length - spareBefore) / 2) * (rate / was));
+    let samplesMade = 0;
     if (old.length > 0) {
       const resampler = new Resampler({ inputRate: was, outputRate: rate });
       const head = resampler.process(pcm16Samples(old));
       const tail = resampler.flush();
-      made = head.length + tail.length;
+      samplesMade = head.length + tail.length;
       this.#frames.carry(pcm16Bytes(head));
       this.#frames.carry(pcm16Bytes(tail));
     }
-    this.#frames.carry(NO_AUDIO, (made - audio) * 2);
+    this.#frames.runsBeyond((samplesMade - audioSamples) * 2);
     return heard;
   }
 }

@@ -100,7 +100,8 @@ Deno.test("`WholeFrames` drops at a stretch's end a partial frame that holds onl
   // it, until a frame is padded, dropped, or the stretch ends.
   const frames = new WholeFrames(4);
   frames.carry(bytes(3)); // the audio held at the change ...
-  frames.carry(bytes(2, 10), 2); // ... and the old filter's end, beyond it
+  frames.carry(bytes(2, 10)); // ... and the old filter's end, beyond it
+  frames.runsBeyond(2);
   assert.equal(frames.spareBytes, 2);
   assert.deepEqual(frames.push(bytes(9, 20)), [
     Uint8Array.of(1, 2, 3, 10),
@@ -116,10 +117,12 @@ Deno.test("`WholeFrames` drops at a stretch's end a partial frame that holds onl
   assert.equal(frames.endExtraBytes, 0);
   assert.equal(frames.spareBytes, 0, "the next stretch runs no further than its audio");
   // Beyond a whole frame carried, only the partial one is dropped.
-  frames.carry(bytes(5), 1);
+  frames.carry(bytes(5));
+  frames.runsBeyond(1);
   assert.deepEqual(frames.end(null, 0), [Uint8Array.of(1, 2, 3, 4)]);
   // A partial frame holding audio goes padded, its room ended by the tail.
-  frames.carry(bytes(2), 1);
+  frames.carry(bytes(2));
+  frames.runsBeyond(1);
   assert.equal(frames.roomBytes, 2);
   assert.deepEqual(frames.end(bytes(1, 9), 0), [Uint8Array.of(1, 2, 9, 0)]);
   assert.equal(frames.endExtraBytes, 2);
@@ -127,13 +130,16 @@ Deno.test("`WholeFrames` drops at a stretch's end a partial frame that holds onl
 
 Deno.test("`WholeFrames` forgets what ran beyond the audio once a frame is padded, cleared or resized", () => {
   const frames = new WholeFrames(4);
-  frames.carry(bytes(2), 1);
+  frames.carry(bytes(2));
+  frames.runsBeyond(1);
   assert.deepEqual(frames.pad(0), [Uint8Array.of(1, 2, 0, 0)], "a bot's mark pads the audio held");
   assert.equal(frames.spareBytes, 0);
-  frames.carry(bytes(1), 1);
+  frames.carry(bytes(1));
+  frames.runsBeyond(1);
   assert.equal(frames.clear(), 1);
   assert.equal(frames.spareBytes, 0);
-  frames.carry(bytes(1), 1);
+  frames.carry(bytes(1));
+  frames.runsBeyond(1);
   assert.deepEqual(frames.resize(2), Uint8Array.of(1), "handed back, its spare end with it");
   assert.equal(frames.spareBytes, 0);
   frames.push(bytes(1));
@@ -144,7 +150,8 @@ Deno.test("`WholeFrames` drops at a pad (a bot's mark) a partial frame that hold
   // Padded, it would go as a frame of its own, nearly all silence, after the audio or in the
   // middle of it (a bot's mark mid-reply).
   const frames = new WholeFrames(4);
-  frames.carry(bytes(5), 1);
+  frames.carry(bytes(5));
+  frames.runsBeyond(1);
   assert.deepEqual(
     frames.pad(0),
     [Uint8Array.of(1, 2, 3, 4)],
@@ -153,7 +160,8 @@ Deno.test("`WholeFrames` drops at a pad (a bot's mark) a partial frame that hold
   assert.equal(frames.paddedBytes, 0, "no silence sent");
   assert.equal(frames.heldBytes, 0);
   assert.equal(frames.spareBytes, 0);
-  frames.carry(bytes(1), 1);
+  frames.carry(bytes(1));
+  frames.runsBeyond(1);
   assert.deepEqual(frames.pad(0), [], "nothing of the audio held: nothing sent");
   assert.equal(frames.heldBytes, 0);
   // The audio goes on after it, as a stream of its own: padded as ever.
