@@ -17,6 +17,7 @@
  */
 
 import { StampResiduals } from "./_stamp_residuals.ts";
+import { TakenPlaces } from "./_taken_places.ts";
 
 /**
  * A media time further ahead than this of where delivery stands cannot be right: the reorder stage
@@ -50,14 +51,6 @@ const MISSING_WEIGHT = 0.25;
  * was read as jitter, or jitter as a loss).
  */
 const GRID_MOVE_RESIDUALS = 4;
-
-/**
- * How many of the latest packets taken `TakenPlaces` remembers the places of: more than the
- * reorder stage's window holds (60 ms by default; three packets of 20 ms), so a packet delayed or
- * sent again within it finds its neighbours, or itself, there. One older than all of them (a
- * window set far wider) is placed by its stamp less the bias alone.
- */
-const TAKEN_PLACES = 32;
 
 /**
  * How far, in packets, a packet's stamp may be off that of a packet taken on its chunk and still
@@ -203,10 +196,10 @@ export class StampPlacement {
    *
    * "Where the newest ends" is read less the stamps' bias against the grid the packets are placed
    * on (see `StampResiduals`), not against the last packet's stamp: a first stamped half a
-   * packet to a packet late made every later stamp read that much early (a single loss read as jitter and
-   * never filled, a packet stamped 6 ms early dropped as a duplicate); a packet after a loss set
-   * at its own stamp carried its jitter on (a loss under jitter later read as in step, its silence
-   * four packets late). Each packet placed tells the bias its residual.
+   * packet to a packet late made every later stamp read that much early (a single loss read as
+   * jitter and never filled, a packet stamped 6 ms early dropped as a duplicate); a packet after a
+   * loss set at its own stamp carried its jitter on (a loss under jitter later read as in step, its
+   * silence four packets late). Each packet placed tells the bias its residual.
    *
    * `atMs` is the packet's stamp in ms from the stream's first, `chunk` its number; the place
    * returned is its key for the reorder stage. What it reads stands only once {@linkcode taken} is
@@ -351,8 +344,10 @@ export class StampPlacement {
     // compares false: no neighbour kept, no bound.
     const around = this.#takenPlaces;
     around.around(chunk, last);
-    const latestMs = around.beforeMs - durationMs;
-    if (placedMs > latestMs && placedMs - latestMs <= durationMs) placedMs = latestMs;
+    const latestAllowedMs = around.beforeMs - durationMs;
+    if (placedMs > latestAllowedMs && placedMs - latestAllowedMs <= durationMs) {
+      placedMs = latestAllowedMs;
+    }
     if (placedMs < around.afterMs && around.afterMs - placedMs <= durationMs) {
       placedMs = around.afterMs;
     }
@@ -465,76 +460,6 @@ export class StampPlacement {
     this.#lengthsVary = false;
     this.#takenPlaces.clear();
     this.#switchedMidStream = switchedMidStream;
-  }
-}
-
-/**
- * The places of the latest {@linkcode TAKEN_PLACES} packets the reorder stage took, by chunk, with
- * their stamps, in a ring of fixed arrays (a packet costs no allocation).
- */
-class TakenPlaces {
-  readonly #chunks = new Float64Array(TAKEN_PLACES);
-  readonly #stampsMs = new Float64Array(TAKEN_PLACES);
-  readonly #placesMs = new Float64Array(TAKEN_PLACES);
-  readonly #endsMs = new Float64Array(TAKEN_PLACES);
-  #count = 0;
-  #next = 0;
-
-  /**
-   * Keeps where the packet of `chunk` stamped `stampMs` went, the oldest let go once the ring is
-   * full.
-   */
-  keep(chunk: number, stampMs: number, atMs: number, durationMs: number): void {
-    this.#chunks[this.#next] = chunk;
-    this.#stampsMs[this.#next] = stampMs;
-    this.#placesMs[this.#next] = atMs;
-    this.#endsMs[this.#next] = atMs + durationMs;
-    this.#next = (this.#next + 1) % TAKEN_PLACES;
-    if (this.#count < TAKEN_PLACES) this.#count++;
-  }
-
-  /**
-   * Where the packet of `chunk` stamped within `toleranceMs` of `stampMs` went, the latest such
-   * kept; `undefined`: none kept.
-   */
-  placeOf(chunk: number, stampMs: number, toleranceMs: number): number | undefined {
-    for (let age = 0; age < this.#count; age++) {
-      const slot = (this.#next + TAKEN_PLACES - 1 - age) % TAKEN_PLACES;
-      if (this.#chunks[slot] === chunk && Math.abs(this.#stampsMs[slot]! - stampMs) < toleranceMs) {
-        return this.#placesMs[slot];
-      }
-    }
-    return undefined;
-  }
-
-  /**
-   * Where the packet of the nearest older chunk kept than `chunk` ends (`afterMs`), and where that
-   * of the nearest newer one, up to `last` (the step's: one newer was out of line), begins
-   * (`beforeMs`); NaN where none is kept. Read into the two fields: a packet costs no allocation.
-   */
-  around(chunk: number, last: number): void {
-    let older = -Infinity;
-    let newer = Infinity;
-    this.afterMs = this.beforeMs = Number.NaN;
-    for (let slot = 0; slot < this.#count; slot++) {
-      const kept = this.#chunks[slot]!;
-      if (kept < chunk && kept > older) {
-        older = kept;
-        this.afterMs = this.#endsMs[slot]!;
-      } else if (kept > chunk && kept <= last && kept < newer) {
-        newer = kept;
-        this.beforeMs = this.#placesMs[slot]!;
-      }
-    }
-  }
-
-  /** See {@linkcode around}. */
-  afterMs = Number.NaN;
-  beforeMs = Number.NaN;
-
-  /** Forgets every place. */
-  clear(): void {
-    this.#count = this.#next = 0;
   }
 }
 
