@@ -393,7 +393,15 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
           `ConversationRelay's (-p ${protocolsReading(key).join(" or ")})`,
       );
     }
-    if (key === "sampleRate" && farEnd.optionsForRate === undefined) {
+    if (key !== "sampleRate") {
+      // Nor does any open an encoding on a platform that reads none: "with these options" sent
+      // the user looking for one (`-p twilio --encoding PCMA`). The platforms that take it, instead.
+      throw new RangeError(
+        `--${flag} ${platform[key]}: ${protocol} offers no choice of it: ` +
+          `-p ${either(protocolsReading(key))} takes --${flag}`,
+      );
+    }
+    if (farEnd.optionsForRate === undefined) {
       // No setting of this platform's changes its rate: "with these options" would send the user
       // looking for one. Its rate is said as its only one.
       throw new RangeError(
@@ -405,13 +413,11 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
     }
     throw new RangeError(
       `--${flag} ${platform[key]}: ${protocol} offers no choice of it (with these options)` +
-        (key !== "sampleRate"
-          ? ""
-          : (from === to
-            ? `: its audio is ${from} Hz`
-            : `: its audio is ${from} Hz from the caller, ${to} Hz to it`) +
-            (rateHint(farEnd, platform.sampleRate!) ||
-              `; no setting of ${protocol}'s gives ${platform.sampleRate} Hz`)),
+        (from === to
+          ? `: its audio is ${from} Hz`
+          : `: its audio is ${from} Hz from the caller, ${to} Hz to it`) +
+        (rateHint(farEnd, platform.sampleRate!) ||
+          `; no setting of ${protocol}'s gives ${platform.sampleRate} Hz`),
     );
   }
   // A call id and custom parameters may first be read in the opening messages: opened once
@@ -442,6 +448,11 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
  * The protocols whose far end reads `key` of its options as it is made, given no other: where a
  * flag refused elsewhere belongs, read from the far ends rather than listed again here.
  */
+/** `["a", "b", "c"]` as "a, b or c". */
+function either(names: readonly string[]): string {
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+}
+
 function protocolsReading(key: keyof FarEndOptions): string[] {
   return Object.entries(FAR_ENDS).filter(([, factory]) => {
     let read = false;
