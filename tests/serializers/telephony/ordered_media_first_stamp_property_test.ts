@@ -5,30 +5,74 @@
 // which packet is newer; `media.timestamp` is epoch ms, stamped by Plivo's wall clock). Each seed
 // plays a stream of N 20 ms caller packets on a known true timeline, each stamp jittered by up to
 // ±6 ms, the first stamped 0–100 ms late or the second 0–100 ms early, and random single losses;
-// packets arrive in order. Checked of every stream: no packet that arrived is lost (none dropped as
-// late or a duplicate: there are no true duplicates), every true loss is filled with silence of
-// its own length within one packet, within one packet of where it was, and the output lasts as
-// long as the true timeline within one packet. Streams the stamps alone cannot tell from another
-// whose truth differs are left out (see `ambiguous`), and so are those where, as some packet
-// arrives, the stamps so far fit it in another place than its own (see `undecidedOnArrival`): the
-// stage places each packet as it comes, and a packet read in step goes out at once.
+// packets arrive in order.
 //
-// Not every stream beyond these seeds holds: over seeds 1–27,000 (16,404 streams checked), 19
-// fail, of two kinds the rule does not yet settle (measured 2026-12-07): a first stamped 10–26 ms
-// late whose third packet is then taken for a duplicate (seeds 7537, 8479, 11284, 13326, 18018,
-// 19681, 25382), and a packet after a loss stamped more than 6 ms off the grid before four
-// packets have told the stamps' bias (seed 1275). The seeds here are the first 400, not chosen
-// among the passing ones. `ambiguous` is argued from the truth the test knows (each case pairs
-// with another truth giving the same stamps), not derived from the stamps alone.
+// Every stream, whatever its stamps, is held to what no reading of them excuses (see
+// `_heard_stream_invariants.ts`): nothing thrown, each packet heard at most once and in order,
+// time never running back, no more silence than was lost plus one packet, every drop and every
+// silence counted. Beyond that, a stream is held to the reading of its stamps the stamps alone
+// prefer (`preferredReading` in `_stamp_readings.ts`: of the labellings of its stamps the
+// generator's model allows, the one with the fewest losses): no packet that arrived is lost (none
+// dropped as late or a duplicate), every loss of that reading is filled with silence of its own
+// length within one packet, within one packet of where it was, and the output lasts as long as
+// that reading within one packet. That reading is the truth but where the truth is the less
+// likely of two that fit (19 of the 400: the first stamped L late with packet 1 lost fits the
+// stamps exactly as the first L - 20 late with nothing lost does, and nine times likelier).
+// Left out of that: streams whose fewest-loss readings place a loss more than a packet apart
+// (`preferredReading` gives none: one of them is heard wrong whatever the stage does; none of the
+// 400, nor of seeds 1–27,000), and those where, as some packet arrives, the stamps so far fit it
+// in another place than its own (see `undecidedOnArrival`, which still takes the packets before
+// it where they truly are): the stage places each packet as it comes, and a packet read in step
+// goes out at once.
+//
+// Not every stream beyond these seeds holds (measured 2026-12-07, main at 4a0c05e): over seeds
+// 1–27,000, 17,409 streams are held to their preferred reading (16,404 were held to their truth
+// before: the truth-based exclusion also left out streams whose stamps allow one reading alone)
+// and 29 fail: the 8 named before, of the two kinds the rule does not yet settle (a first stamped
+// 10–26 ms late whose third packet is then taken for a duplicate: seeds 7537, 8479, 11284, 13326,
+// 18018, 19681, 25382; a packet after a loss stamped more than 6 ms off the grid before four
+// packets have told the stamps' bias: seed 1275), 15 more held to their truth, 12 of them the
+// only reading their stamps allow (seed 2663's first nine, stamped -1, 13, 37, 58, 79, 96, 115,
+// 146 and 154 ms, none lost: the ninth dropped as a duplicate, 10 ms of silence before the
+// eighth), and 6 where the preferred reading is not the truth and the stage hears neither (1452,
+// 7003, 9138, 10068, 11662, 15298). Of the streams left out, 112 fail an invariant no reading
+// excuses: 107 hear more silence than was lost plus one packet (105 of them a second stamped
+// early, 2 a first stamped late, by 1–50 ms), 5 a frame set before the one before it ends (3785,
+// 4653, 5619, 19615, 25911: seed 3785's packet 8 set at 156 ms, packet 7 ending at 160). The seeds
+// here are the first 400, not chosen among the passing ones; three of them fail that way
+// (`KNOWN_FAULTS`): listed, so that the test says so when the stage is fixed, and fails on any
+// other.
 import assert from "node:assert/strict";
 import { packetHeardIn } from "../fixtures/levelled_packets.ts";
 import { Prng } from "../../fuzz/prng.ts";
 import { playedByTimestamp } from "./_ordered_media_stage.ts";
+import { type HeardFrame, type HeardStream, weakFaults } from "./_heard_stream_invariants.ts";
+import { preferredReading, type StampModel } from "./_stamp_readings.ts";
 
 const PACKET_MS = 20;
 const JITTER_MS = 6;
+const SKEW_MS = 100;
 const SEEDS = 400;
 const FIRST_SEED = 1;
+const MODEL: StampModel = { packetMs: PACKET_MS, jitterMs: JITTER_MS, skewMs: SKEW_MS };
+
+/**
+ * Seeds left out of the preferred reading's checks that fail an invariant no reading excuses, as
+ * measured 2026-12-07 (main at 4a0c05e): the stage is at fault, not the stamps. Each is a second
+ * stamped 23–33 ms early. Seed 45's first three packets alone, stamped -5, -12 and 46 ms, are
+ * heard with 40 ms of silence between the second and the third, none lost: the second, stamped
+ * before the first, is read as the first stamped 27 ms late, and the third confirms that shift, as
+ * two lost packets 2 ms off the grid fit better than none 11 ms off (the stage's `misfit` does not
+ * allow for the first stamp's own jitter, nor weigh a loss by how rare it is). Seed 14's first
+ * five, stamped -4, -2, 37, 54 and 86 ms, none lost, are heard with 10 and 13.5 ms of silence: the
+ * second's early stamp, one of the two residuals the bias then rests on, sets the third 10 ms off
+ * the grid.
+ */
+const KNOWN_FAULTS: ReadonlyMap<number, string> = new Map([
+  [14, "23.5 ms of silence filled, 0 ms lost (its first five packets)"],
+  [45, "40 ms of silence filled, 0 ms lost (its first three packets)"],
+  [279, "88 ms of silence filled, 60 ms lost"],
+]);
 
 /** One stream: its true packets, which of them were lost, and each sent packet's stamp. */
 interface Stream {
@@ -50,8 +94,8 @@ function planStream(seed: number): Stream {
     if (!lost.has(packet - 1) && rng.chance(0.1)) lost.add(packet);
   }
   const skew = rng.chance(0.5)
-    ? { kind: "first late" as const, ms: rng.int(101) }
-    : { kind: "second early" as const, ms: rng.int(101) };
+    ? { kind: "first late" as const, ms: rng.int(SKEW_MS + 1) }
+    : { kind: "second early" as const, ms: rng.int(SKEW_MS + 1) };
   // The second early is the second packet's stamp: it must be sent to be early.
   if (skew.kind === "second early") lost.delete(1);
   const stampMs = new Map<number, number>();
@@ -63,32 +107,6 @@ function planStream(seed: number): Stream {
     stampMs.set(packet, stamp);
   }
   return { count, lost, stampMs, skew };
-}
-
-/**
- * Whether the stamps alone cannot tell this stream from another whose truth differs: excluded,
- * since one of the two is heard wrong whatever the stage does. Stamps count from the first, so
- * only their differences speak (jitter aside below):
- * - The first late by L with packet 2 (the third) lost: 0, 20 - L, -, 60 - L. The second early by
- *   E, nothing lost: 0, 20 - E, 40, 60. The same where L = E = 20, one packet ("first 20 ms late
- *   with the third lost cannot be told from the second stamped 20 ms early"). Both sides are
- *   excluded: with each stamp ±6 ms off, two stamps are off each other by up to 12 ms, so L or E
- *   within 12 ms of 20.
- * - The first late by L with packet 1 (the second) lost: L, 40, 60, ... The first late by L - 20,
- *   nothing lost: L - 20, 20, 40, ...: counted from the first, the same stamps for any L of a
- *   packet or more (less the 12 ms of jitter); the loss right after the first is not in them.
- */
-function ambiguous(stream: Stream): boolean {
-  const { skew, lost } = stream;
-  const nearOnePacket = Math.abs(skew.ms - PACKET_MS) <= 2 * JITTER_MS;
-  if (skew.kind === "first late") {
-    if (lost.has(1)) return skew.ms >= PACKET_MS - 2 * JITTER_MS;
-    return nearOnePacket && lost.has(2);
-  }
-  // The second early by E with packet 2 lost, 0, 20 - E, -, 60, is the first late by E with
-  // packets 2 and 3 lost, 0, 20 - E, -, -, 80 - E, within the jitter: where E is within 12 ms
-  // of 20 too, packet 3's stamp says one loss or two as much.
-  return nearOnePacket;
 }
 
 /**
@@ -129,33 +147,51 @@ function undecidedOnArrival(stream: Stream): boolean {
   return false;
 }
 
-/** One frame out: the packet it carries (`undefined` for silence filled), its time and length. */
-interface Heard {
-  packet: number | undefined;
-  atMs: number;
-  lengthMs: number;
-}
-
-function play(stream: Stream) {
+/** `stream` played through the stage: what was heard, or what the stage threw. */
+function play(stream: Stream): HeardStream {
   const played = [...stream.stampMs].map(([packet, stampMs]) => ({ packet, stampMs }));
-  const { frames, counts } = playedByTimestamp(played);
-  // Fewer than 100 packets a stream: the level heard is the packet itself, not just mod 100.
-  const heard: Heard[] = frames.map((frame) => ({
-    packet: packetHeardIn(frame),
-    atMs: frame.timestampMs!,
-    lengthMs: frame.audio.length / 16,
-  }));
-  return { heard, counts };
+  try {
+    const { frames, counts } = playedByTimestamp(played);
+    // Fewer than 100 packets a stream: the level heard is the packet itself, not just mod 100.
+    const heard: HeardFrame[] = frames.map((frame) => ({
+      packet: packetHeardIn(frame),
+      atMs: frame.timestampMs!,
+      lengthMs: frame.audio.length / 16,
+    }));
+    return { heard, counts };
+  } catch (thrown) {
+    return { heard: [], counts: {}, thrown };
+  }
 }
 
-/** What is wrong with how `stream` was heard, as sentences; none when every invariant holds. */
-function faults(stream: Stream): string[] {
-  const { heard, counts } = play(stream);
-  const found: string[] = [];
+/** What must hold of `stream` however its stamps are read (see `weakFaults`). */
+function anyReadingFaults(stream: Stream, played = play(stream)): string[] {
+  return weakFaults(played, [...stream.stampMs.keys()], PACKET_MS * stream.lost.size, PACKET_MS);
+}
+
+/**
+ * What is wrong with how `stream` was heard, held to the reading `labels` (each sent packet's
+ * number as the stamps read it, in the order sent), as sentences; none when every invariant holds.
+ */
+function faults(stream: Stream, labels: readonly number[]): string[] {
+  const played = play(stream);
+  const found = anyReadingFaults(stream, played);
+  if (played.thrown !== undefined) return found;
   const sent = [...stream.stampMs.keys()];
+  // The frames heard, each packet under its label in the reading.
+  const labelOf = new Map(sent.map((packet, at) => [packet, labels[at]!]));
+  const heard = played.heard.map((h) => ({
+    ...h,
+    packet: h.packet === undefined ? undefined : labelOf.get(h.packet) ?? Number.NaN,
+  }));
+  const count = labels[labels.length - 1]! + 1;
+  const lost = new Set(
+    Array.from({ length: count }, (_, n) => n).filter((n) => !labels.includes(n)),
+  );
+  const { counts } = played;
   const delivered = heard.filter((h) => h.packet !== undefined).map((h) => h.packet!);
-  if (delivered.join() !== sent.join()) {
-    found.push(`delivered ${delivered.join()} of sent ${sent.join()}`);
+  if (delivered.join() !== labels.join()) {
+    found.push(`delivered ${delivered.join()} of sent ${labels.join()} (as read)`);
   }
   if (counts.inboundMediaLate || counts.inboundMediaDuplicates) {
     found.push(
@@ -164,22 +200,22 @@ function faults(stream: Stream): string[] {
       }`,
     );
   }
-  // Every true loss: silence of its own length within one packet, where it was within one packet:
+  // Every loss: silence of its own length within one packet, where it was within one packet:
   // counted from the packet before it to the one a packet after the one after it (a loss read as
   // jitter a packet late, its silence set after that packet, is still heard within one packet),
   // against every loss between those two.
   const index = new Map(heard.map((h, i) => [h.packet, i]));
-  for (const packet of stream.lost) {
+  for (const packet of lost) {
     const from = packet - 1;
     let to = packet + 2;
-    while (stream.lost.has(to)) to++;
+    while (lost.has(to)) to++;
     const before = index.get(from);
     const after = index.get(to) ?? heard.length;
     if (before === undefined) continue; // reported above
     const silenceMs = heard.slice(before + 1, after)
       .filter((h) => h.packet === undefined)
       .reduce((sum, h) => sum + h.lengthMs, 0);
-    const lostMs = PACKET_MS * [...stream.lost].filter((n) => n > from && n < to).length;
+    const lostMs = PACKET_MS * [...lost].filter((n) => n > from && n < to).length;
     if (!(Math.abs(silenceMs - lostMs) < PACKET_MS)) {
       found.push(
         `packet ${packet} lost, ${silenceMs} ms of silence about it (${lostMs} lost there)`,
@@ -187,9 +223,9 @@ function faults(stream: Stream): string[] {
     }
   }
   const totalMs = heard.reduce((sum, h) => sum + h.lengthMs, 0);
-  const trueMs = PACKET_MS * stream.count;
-  if (!(Math.abs(totalMs - trueMs) < PACKET_MS)) {
-    found.push(`lasted ${totalMs} ms, truly ${trueMs} ms`);
+  const readMs = PACKET_MS * count;
+  if (!(Math.abs(totalMs - readMs) < PACKET_MS)) {
+    found.push(`lasted ${totalMs} ms, ${readMs} ms as read`);
   }
   return found;
 }
@@ -201,18 +237,32 @@ function describe(seed: number, stream: Stream): string {
   }], stamps ${stamps}`;
 }
 
-Deno.test(`\`OrderedMedia\` by timestamp hears ${SEEDS} jittered both-tracks streams, the first stamp late or the second early, with every packet and every loss in its place`, () => {
+Deno.test(`\`OrderedMedia\` by timestamp hears ${SEEDS} jittered both-tracks streams, the first stamp late or the second early, with every packet and every loss the stamps tell in its place, and the rest without a fault no reading excuses`, () => {
   const failures: string[] = [];
+  const knownFaults: number[] = [];
   let checked = 0;
+  let readOtherwise = 0;
   for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
     const stream = planStream(seed);
-    if (ambiguous(stream) || undecidedOnArrival(stream)) continue;
+    const labels = preferredReading([...stream.stampMs.values()], MODEL);
+    if (labels === undefined || undecidedOnArrival(stream)) {
+      const found = anyReadingFaults(stream);
+      if (found.length > 0 && KNOWN_FAULTS.has(seed)) knownFaults.push(seed);
+      else if (found.length > 0) {
+        failures.push(`${describe(seed, stream)}\n  ${found.join("\n  ")}`);
+      }
+      continue;
+    }
     checked++;
-    const found = faults(stream);
+    if (labels.join() !== [...stream.stampMs.keys()].join()) readOtherwise++;
+    const found = faults(stream, labels);
     if (found.length > 0) failures.push(`${describe(seed, stream)}\n  ${found.join("\n  ")}`);
   }
   // About 6 in 10: most streams left out have a packet among the first few whose stamp is 8 ms or
   // more off the two or three before it, all they say of the grid then.
   assert.ok(checked > SEEDS * 0.55, `only ${checked} of ${SEEDS} streams were unambiguous`);
+  // The preferred reading is not the truth's alone: the streams the truth-based exclusion left out.
+  assert.ok(readOtherwise > 0, "no stream was held to a reading other than its truth");
   assert.deepEqual(failures, []);
+  assert.deepEqual(knownFaults, [...KNOWN_FAULTS.keys()], "known faults fixed: drop them");
 });
