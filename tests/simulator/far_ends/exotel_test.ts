@@ -113,7 +113,7 @@ Deno.test("the exotel far end refuses an encoding or a rate Exotel does not stre
   assert.throws(() => FAR_ENDS.exotel!({ encoding: "audio/L16" }), /got audio\/l16/);
   assert.throws(
     () => FAR_ENDS.exotel!({ encoding: "audio/x-mulaw", sampleRate: 16000 }),
-    /audio\/x-mulaw at 8000, got audio\/x-mulaw at 16000/,
+    /audio\/x-mulaw at 8000 Hz, got audio\/x-mulaw at 16000/,
   );
   assert.throws(() => FAR_ENDS.exotel!({ sampleRate: 44100 }), RangeError);
   assert.equal(FAR_ENDS.exotel!({ encoding: "audio/x-mulaw" }).caller.sampleRate, 8000);
