@@ -26,6 +26,7 @@ import { readMediaFormat } from "./telephony/media_format.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import { bytesPerSample, type TelephonyEncoding } from "./telephony/telephony_encoding.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
+import { orList } from "../_or_list.ts";
 
 export { verifyTelnyxSignature, type VerifyTelnyxSignatureOptions } from "./telnyx_signature.ts";
 
@@ -105,13 +106,6 @@ function shown(value: unknown): string {
     // An object without a `toString` (`Object.create(null)`).
     return `a ${typeof value}`;
   }
-}
-
-/** `[8000, 16000, 24000]` as "8000, 16000 or 24000". */
-function orList(values: readonly number[]): string {
-  return values.length < 2
-    ? values.join("")
-    : `${values.slice(0, -1).join(", ")} or ${values.at(-1)}`;
 }
 
 /** Options for {@linkcode TelnyxSerializer}. */

@@ -39,6 +39,7 @@ import { formatReport } from "./format_report.ts";
 import type { CallReport } from "./report.ts";
 import type { SimulateCallOptions } from "./simulate_call.ts";
 import { syntheticCaller } from "./synthetic_caller.ts";
+import { orList } from "../_or_list.ts";
 
 /**
  * The most calls one run makes (`--calls`). One process runs every call on one thread: at 300
@@ -398,7 +399,7 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
       // the user looking for one (`-p twilio --encoding PCMA`). The platforms that take it, instead.
       throw new RangeError(
         `--${flag} ${platform[key]}: ${protocol} offers no choice of it: ` +
-          `-p ${either(protocolsReading(key))} takes --${flag}`,
+          `-p ${orList(protocolsReading(key))} takes --${flag}`,
       );
     }
     if (farEnd.optionsForRate === undefined) {
@@ -448,11 +449,6 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
  * The protocols whose far end reads `key` of its options as it is made, given no other: where a
  * flag refused elsewhere belongs, read from the far ends rather than listed again here.
  */
-/** `["a", "b", "c"]` as "a, b or c". */
-function either(names: readonly string[]): string {
-  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
-}
-
 function protocolsReading(key: keyof FarEndOptions): string[] {
   return Object.entries(FAR_ENDS).filter(([, factory]) => {
     let read = false;

@@ -9,6 +9,7 @@
  */
 
 import type { FarEndOptions } from "../far_end.ts";
+import { orList } from "../../_or_list.ts";
 
 /** The rates of each encoding a far end streams, in the order its refusal names them. */
 export class EncodingRates {
@@ -57,13 +58,8 @@ export class EncodingRates {
    */
   refusal(encoding: string, rate: number): string {
     const streamed = Object.entries(this.#table)
-      .map(([name, rates]) => `${name} at ${alternatives(rates.map(String))} Hz`)
+      .map(([name, rates]) => `${name} at ${orList(rates)} Hz`)
       .join(" and ");
     return `${this.#platform} streams ${streamed}, got ${encoding} at ${rate}`;
   }
-}
-
-/** `["a", "b", "c"]` as "a, b or c". */
-function alternatives(items: readonly string[]): string {
-  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
 }
