@@ -27,6 +27,7 @@
 import { type Clock, systemClock, type WebSocketLike } from "@x/ws-transport";
 import { mulawDecode, mulawEncode, pcm16Bytes, pcm16Samples } from "@x/ws-transport/audio";
 import { decodeBase64, encodeBase64 } from "@x/ws-transport/telephony";
+import { checkedRealtimeUrl } from "./realtime_url.ts";
 import type { RealtimeModel, RealtimeModelEvents } from "./realtime_model.ts";
 
 /** The audio format on the wire to OpenAI, both ways. */
@@ -37,7 +38,10 @@ export interface OpenAIRealtimeOptions {
   /** The API key, sent as `Authorization: Bearer <key>`. */
   apiKey: string;
   /**
-   * The Realtime WebSocket endpoint; `model` is added as a query parameter when it has none.
+   * The Realtime WebSocket endpoint; `model` is added as a query parameter when it has none. A
+   * `wss:` URL, or a `ws:` one only to this machine (a local test service or proxy): the key goes
+   * in the handshake, and over `ws:` it would cross the network in clear. Any other is refused
+   * by the constructor, a RangeError that says what to write.
    *
    * @default {"wss://api.openai.com/v1/realtime"}
    */
@@ -168,6 +172,8 @@ export class OpenAIRealtime implements RealtimeModel {
 
   /** Makes a session; nothing is opened until {@linkcode connect}. */
   constructor(options: OpenAIRealtimeOptions) {
+    // Refused here, not at the first call: no call is placed that would send the key in clear.
+    if (options.url !== undefined) checkedRealtimeUrl(options.url, "OpenAIRealtime's url");
     this.#options = options;
     this.#format = options.audioFormat ?? "audio/pcmu";
     this.inputSampleRate = this.outputSampleRate = this.#format === "audio/pcmu" ? 8000 : 24000;

@@ -8,6 +8,7 @@ import type { TelephonyProvider } from "@x/ws-transport/detect";
 import { PROVIDERS } from "./_telephony_socket.ts";
 import { checkedProviders, type ProviderChecks } from "./provider_checks.ts";
 import { parsePublicHost } from "./public_host.ts";
+import { checkedRealtimeUrl } from "./realtime_url.ts";
 
 /** What `main.ts` runs the bridge with. */
 export interface BridgeSettings extends ProviderChecks {
@@ -60,68 +61,13 @@ export function readSettings(env: (name: string) => string | undefined): BridgeS
 }
 
 /**
- * `OPENAI_REALTIME_URL`: a `wss:` URL with no fragment, a `ws:` one only to this machine
- * (`localhost`, `127.0.0.0/8`, `[::1]`), or unset (OpenAI's own). Read at start, not at the first
- * call: a value the WebSocket cannot open (no scheme, a fragment, `ftp:`) would otherwise let the
- * bridge serve and then hang up every call it takes, "the model is unavailable". An
- * `http:`/`https:` one is refused too, with its `ws:`/`wss:` spelling to write: Deno's WebSocket
- * would open it as that, but the setting names a WebSocket endpoint, as the README writes it.
- *
- * `ws:` to any other host is refused, `wss:` named instead: the bridge sends the API key on every
- * call's handshake (`Authorization: Bearer …`), and over `ws:` that header crosses the network in
- * clear, for anyone on the path to read and spend. On this machine it never leaves it: a local
- * test service (as the tests' fake) or a local proxy that speaks TLS onwards.
+ * `OPENAI_REALTIME_URL`: unset (OpenAI's own), or a URL `OpenAIRealtime` takes (see
+ * `checkedRealtimeUrl`). Read at start, not at the first call: a value the WebSocket cannot open
+ * (no scheme, a fragment, `ftp:`) or a `ws:` one to another machine would otherwise let the bridge
+ * serve and then hang up every call it takes, "the model is unavailable".
  */
 function parseRealtimeUrl(text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  // `#` alone is a fragment too (an empty one), which the WebSocket refuses as any other.
-  const fragment = text.includes("#");
-  if (url !== undefined && (url.protocol === "ws:" || url.protocol === "wss:") && !fragment) {
-    if (url.protocol === "wss:" || isLoopbackHost(url.hostname)) return text;
-    throw new RangeError(
-      `OPENAI_REALTIME_URL must be a wss: URL to reach ${url.host}, got ${JSON.stringify(text)}: ` +
-        "over ws: the API key (the handshake's Authorization header) would cross the network in " +
-        "clear, so ws: is taken only to this machine (localhost, 127.0.0.0/8, [::1]): write " +
-        JSON.stringify(securedSpelling(url)),
-    );
-  }
-  // The URL meant, when only the scheme (or a fragment) is wrong: say so, rather than use it.
-  let meant: string | undefined;
-  if (url !== undefined && /^(?:http|https|ws|wss):$/.test(url.protocol)) {
-    url.hash = "";
-    const spelled = new URL(url.href.replace(/^http/, "ws"));
-    // Never a ws: URL that the check above would refuse in turn.
-    meant = spelled.protocol === "ws:" && !isLoopbackHost(spelled.hostname)
-      ? securedSpelling(spelled)
-      : spelled.href;
-  }
-  throw new RangeError(
-    "OPENAI_REALTIME_URL must be a ws: or wss: URL without a fragment, such as " +
-      `wss://api.openai.com/v1/realtime, got ${JSON.stringify(text)}` +
-      (meant === undefined ? "" : `: write ${JSON.stringify(meant)}`),
-  );
-}
-
-/** `url` (a `ws:` one) spelled `wss:`: the same endpoint, its key carried under TLS. */
-function securedSpelling(url: URL): string {
-  return url.href.replace(/^ws:/, "wss:");
-}
-
-/**
- * Whether a URL's `hostname` (as `URL` normalizes it: lower case, IPv4 in dotted decimal, IPv6 in
- * brackets and shortest form) names this machine: `localhost`, an address in 127.0.0.0/8, or
- * `[::1]`. Nothing else, though other names may resolve here too: a name is only as local as the
- * resolver says, and the key must not depend on that.
- */
-function isLoopbackHost(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+  return text === undefined ? undefined : checkedRealtimeUrl(text, "OPENAI_REALTIME_URL");
 }
 
 /**

@@ -187,3 +187,39 @@ Deno.test("`OpenAIRealtime` reports a malformed event or audio delta and goes on
   await model.close();
   await server.close();
 });
+
+Deno.test("`OpenAIRealtime` refuses a `ws:` url to another machine before any call opens it, and takes one to this machine", () => {
+  let opened = 0;
+  const connect = () => {
+    opened++;
+    throw new Error("not opened in this test");
+  };
+  // The key would go in the handshake's Authorization header, in clear across the network.
+  assert.throws(
+    () =>
+      new OpenAIRealtime({ apiKey: "k", url: "ws://realtime.example.com/v1/realtime", connect }),
+    (error) =>
+      error instanceof RangeError &&
+      /^OpenAIRealtime's url must be a wss: URL/.test(error.message) &&
+      error.message.includes('write "wss://realtime.example.com/v1/realtime"'),
+  );
+  assert.throws(
+    () => new OpenAIRealtime({ apiKey: "k", url: "https://realtime.example.com/v1/realtime" }),
+    /write "wss:\/\/realtime\.example\.com\/v1\/realtime"/,
+  );
+  assert.throws(
+    () => new OpenAIRealtime({ apiKey: "k", url: "wss://x.example.com/#a" }),
+    RangeError,
+  );
+  for (
+    const url of [
+      "ws://127.0.0.1:9/v1/realtime",
+      "ws://localhost:9/",
+      "ws://[::1]:9/",
+      "wss://x.example.com/",
+    ]
+  ) {
+    new OpenAIRealtime({ apiKey: "k", url, connect });
+  }
+  assert.equal(opened, 0);
+});
