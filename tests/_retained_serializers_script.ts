@@ -204,9 +204,11 @@ const CALLS: Call[] = [
       })),
   },
   {
-    // Exotel's AgentStream "WebSocket protocol": `start`, then `media` of PCM16 at 8 kHz.
+    // Exotel's AgentStream "WebSocket protocol": `start`, then `media` of PCM16 at 8 kHz. The
+    // bot's audio in 200 ms chunks: Exotel takes media of 3,200 bytes up, in multiples of 320.
     name: "Exotel",
     serializer: () => new ExotelSerializer(),
+    options: { audioOut: { sampleRate: 16000, chunkMs: 200 } },
     opening: (client) =>
       client.send(JSON.stringify({
         event: "start",

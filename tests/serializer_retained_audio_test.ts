@@ -31,8 +31,8 @@ Deno.test("an ended transport holds no more memory with a resampling serializer 
   // `stop` 19–23 KB more (the caller's last frames the reorder stage kept, which the resampler held
   // back, and with them the call's last slab). All of that lived in array buffers. Now what is
   // left there is the reorder stage's rings of stamps and durations (1.3 KB) or Vonage's one frame
-  // being filled (320 bytes); and beyond raw PCM's, in all, 3–18 KB: the serializer itself, its
-  // call's ids, its reorder and mark state, and (Exotel here) the one error no listener heard.
+  // being filled (320 bytes); and beyond raw PCM's, in all, 3–16 KB: the serializer itself, its
+  // call's ids, its reorder and mark state.
   const overBound = report.filter((r) => r !== raw).flatMap((r) => {
     const buffers = r.bufferBytesPerTransport - raw.bufferBytesPerTransport;
     const all = r.bytesPerTransport - raw.bytesPerTransport;
