@@ -119,11 +119,12 @@ const PLATFORM_TEXTS = [
 ] as const;
 
 /**
- * `platform`: an object whose texts are strings (ids not empty), whose `dtmfDetection` is true or
- * false and whose custom parameters are an object of strings. A number went into the platform's
- * messages as a number, a string of custom parameters was spread into one parameter per
- * character, and an encoding that is no string failed as "toUpperCase is not a function". Which
- * rates and encodings are taken is the far end's to judge: it knows the platform's.
+ * `platform`: an object whose texts are strings (ids not empty), whose `dtmfDetection` and
+ * `inputVariables` are true or false and whose custom parameters are an object of strings. A
+ * number went into the platform's messages as a number, a string of custom parameters was spread
+ * into one parameter per character, and an encoding that is no string failed as "toUpperCase is
+ * not a function". Which rates and encodings are taken is the far end's to judge: it knows the
+ * platform's.
  */
 function checkPlatform(platform: unknown): void {
   expectObject(platform, "platform", "an object of the platform's details");
@@ -142,6 +143,8 @@ function checkPlatform(platform: unknown): void {
   }
   // The string "false" (from a config file, say) would have left keypresses on, without a word.
   flag(details.dtmfDetection as boolean | undefined, "platform.dtmfDetection", true);
+  // Likewise "false" would have sent them.
+  flag(details.inputVariables as boolean | undefined, "platform.inputVariables", true);
   const parameters = details.customParameters;
   expectObject(parameters, "platform.customParameters", "an object of strings");
   for (const [name, value] of Object.entries(parameters ?? {})) {

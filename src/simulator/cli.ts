@@ -145,8 +145,8 @@ Usage: simulate [options] <ws-url>
                             --encoding); a platform's one rate is taken too (-p genesys --rate
                             8000); a rate refused names the flags that give it, if any do
       --encoding NAME       the platform's encoding, where it offers a choice, its default
-                            first (telnyx PCMU, PCMA, L16 or G722; plivo audio/x-mulaw or
-                            audio/x-l16; exotel audio/x-raw or audio/x-mulaw; asterisk ulaw,
+                            first (telnyx PCMU, PCMA, L16 or G722; plivo audio/x-l16 or
+                            audio/x-mulaw; exotel audio/x-raw or audio/x-mulaw; asterisk ulaw,
                             alaw, g722, slin, slin12, slin16, slin24, slin32, slin44, slin48,
                             slin96 or slin192)
       --playback-encoding NAME
@@ -156,6 +156,10 @@ Usage: simulate [options] <ws-url>
       --dtmf-detection BOOL with --dtmf, ConversationRelay's dtmfDetection attribute: true sends
                             the caller's keypresses to the bot (the simulator's default), false
                             does not (Twilio's default)
+      --no-input-variables  genesys only: an open without inputVariables, which AudioHook makes
+                            optional (default: an empty inputVariables, as the Audio Connector
+                            sends); a bot that takes such a session for a listen-only Monitor's
+                            sends the caller no audio
       --call-id ID          the call's id (default: made up in the platform's format; raw and
                             pipecat carry none)
       --json                print the report as JSON instead of text
@@ -421,6 +425,14 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
           `; no setting of ${protocol}'s gives ${platform.sampleRate} Hz`),
     );
   }
+  // A switch of Genesys's open alone: elsewhere it would leave out nothing, the call running as
+  // though it had been taken. The platforms that read it (as they are made) are named instead.
+  if (platform.inputVariables !== undefined && !read.has("inputVariables")) {
+    throw new RangeError(
+      `--no-input-variables: ${protocol} sends no inputVariables: ` +
+        `-p ${orList(protocolsReading("inputVariables"))} does`,
+    );
+  }
   // A call id and custom parameters may first be read in the opening messages: opened once
   // against a context that goes nowhere, a far end that never reads them (raw PCM, pipecat)
   // carries none, and the call would run as though they had been taken.
@@ -575,6 +587,7 @@ const OPTIONS = {
   param: { type: "string", multiple: true },
   rate: { type: "string" },
   "dtmf-detection": { type: "string" },
+  "no-input-variables": { type: "boolean" },
   encoding: { type: "string" },
   "playback-encoding": { type: "string" },
   "call-id": { type: "string" },
@@ -708,6 +721,7 @@ async function run(args: string[]): Promise<number> {
       }
       platform.dtmfDetection = detection === "true";
     }
+    if (values["no-input-variables"]) platform.inputVariables = false;
     if (values["call-id"] !== undefined) {
       // An empty one would go out as the call's id (`"callSid": ""`), which no platform sends.
       if (values["call-id"] === "") throw new RangeError("--call-id must not be empty");

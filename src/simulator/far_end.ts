@@ -50,7 +50,7 @@ export interface FarEndOptions {
   sampleRate?: number;
   /**
    * The audio encoding, for platforms that offer a choice (Telnyx `PCMU`/`PCMA`/`L16`/`G722`, Plivo
-   * `audio/x-mulaw`/`audio/x-l16`, Exotel `audio/x-raw`/`audio/x-mulaw`).
+   * `audio/x-l16`/`audio/x-mulaw`, Exotel `audio/x-raw`/`audio/x-mulaw`; the default first).
    *
    * @default {the platform's default}
    */
@@ -73,6 +73,17 @@ export interface FarEndOptions {
    * @default {true}
    */
   dtmfDetection?: boolean;
+  /**
+   * Whether Genesys's `open` carries `inputVariables` (the Architect flow's inputs to the Audio
+   * Connector: none here, so an empty object). AudioHook makes them optional (Genesys's Audio
+   * Connector reference server, `OpenParameters`: `inputVariables?`); `false` opens without them,
+   * to try a bot on such an open. A bot that tells an Audio Connector session from a listen-only
+   * Monitor's by them (`GenesysSerializer`'s `sendAudio: "auto"`) then sends no audio. The other
+   * platforms have no such field and read no such option (the command line refuses it there).
+   *
+   * @default {true}
+   */
+  inputVariables?: boolean;
 }
 
 /** What happens to a mark still waiting when the bot clears the audio before it. */

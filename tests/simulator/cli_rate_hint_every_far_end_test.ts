@@ -2,7 +2,8 @@
 // Plivo the rate comes with the `<Stream>`'s `contentType` (Plivo's "Audio Stream" XML reference,
 // its attributes table: audio/x-l16 at 8000 or 16000, audio/x-mulaw at 8000), and on Exotel μ-law
 // is 8 kHz only while its PCM16 (`audio/x-raw`) takes 8, 16 or 24 kHz (the AgentStream pages):
-// `-p plivo --rate 16000` said only what Plivo streams, not `--encoding audio/x-l16`. A far end
+// `-p plivo --encoding audio/x-mulaw --rate 16000` said only what Plivo streams, not `--encoding
+// audio/x-l16` (Plivo's default, which takes 16000 as it is: `-p plivo --rate 16000`). A far end
 // that refuses the rate as it is made is now asked, made without it, which setting gives it. And
 // on a platform where no setting changes the rate (Genesys AudioHook's PCMU at 8 kHz,
 // ConversationRelay, the pipecat client) the refusal said "(with these options)", sending the
@@ -16,8 +17,8 @@ Deno.test("the simulate CLI's refused --rate names the flag that gives it on eve
   const url = "ws://127.0.0.1:9/"; // never reached when refused
   const refused: [string[], RegExp][] = [
     [
-      ["-p", "plivo", "--rate", "16000"],
-      /^simulate: --rate 16000: Plivo streams .*, got audio\/x-mulaw at 16000; for 16000 Hz, use --encoding audio\/x-l16\n/,
+      ["-p", "plivo", "--encoding", "audio/x-mulaw", "--rate", "16000"],
+      /^simulate: --encoding audio\/x-mulaw --rate 16000: Plivo streams .*, got audio\/x-mulaw at 16000; for 16000 Hz, use --encoding audio\/x-l16\n/,
     ],
     [
       ["-p", "exotel", "--encoding", "audio/x-mulaw", "--rate", "24000"],
@@ -26,7 +27,7 @@ Deno.test("the simulate CLI's refused --rate names the flag that gives it on eve
     // No encoding of Plivo's is at 24000 Hz, none of Exotel's at 12345: the rates it has, no hint.
     [
       ["-p", "plivo", "--rate", "24000"],
-      /^simulate: --rate 24000: Plivo streams audio\/x-mulaw at 8000 Hz and audio\/x-l16 at 8000 or 16000 Hz, got audio\/x-mulaw at 24000\n/,
+      /^simulate: --rate 24000: Plivo streams audio\/x-mulaw at 8000 Hz and audio\/x-l16 at 8000 or 16000 Hz, got audio\/x-l16 at 24000\n/,
     ],
     [
       ["-p", "exotel", "--encoding", "audio/x-mulaw", "--rate", "12345"],
@@ -53,8 +54,10 @@ Deno.test("the simulate CLI's refused --rate names the flag that gives it on eve
       /: its audio is 8000 Hz; no setting of asterisk's gives 12345 Hz\n/,
     ],
   ];
-  // What the hints name, with the --rate they were given for: taken.
+  // What the hints name, with the --rate they were given for: taken; and Plivo's default L16 at
+  // 16000 Hz, given the rate alone.
   const taken = [
+    ["-p", "plivo", "--rate", "16000"],
     ["-p", "plivo", "--encoding", "audio/x-l16", "--rate", "16000"],
     ["-p", "exotel", "--encoding", "audio/x-raw", "--rate", "24000"],
   ];

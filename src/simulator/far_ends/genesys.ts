@@ -45,10 +45,12 @@
  *
  * The reference client is the Monitor's: it refuses binary messages from the server. The
  * bidirectional Audio Connector (what a bot uses) plays them, PCMU 8 kHz: so does this far end,
- * and its `open` carries `inputVariables` as the Audio Connector's does. It also reports its
- * playback as the Audio Connector does: `playback_started` when it begins to play the bot's audio
- * after none, `playback_completed` once all it was sent has played (client messages with empty
- * parameters in Genesys's Audio Connector reference server,
+ * and its `open` carries `inputVariables` (empty) as the Audio Connector's does, unless told to
+ * leave them out (`inputVariables: false`): the field is optional (the Audio Connector reference
+ * server's src/protocol/message.ts, `OpenParameters`), and a bot may meet an open without it. It
+ * also reports its playback as the Audio Connector does: `playback_started` when it begins to
+ * play the bot's audio after none, `playback_completed` once all it was sent has played (client
+ * messages with empty parameters in Genesys's Audio Connector reference server,
  * GenesysCloudBlueprints/audioconnector-server-reference-implementation, src/protocol/
  * voice-bots.ts); audio a `barge_in` drops is not reported played.
  *
@@ -91,6 +93,8 @@ export class GenesysFarEnd implements FarEnd {
   readonly caller = { sampleRate: RATE, frameMs: 200 } as const;
   readonly playbackRate = RATE;
   readonly #options: FarEndOptions;
+  /** Whether the `open` carries `inputVariables` (`FarEndOptions.inputVariables`). */
+  readonly #inputVariables: boolean;
   readonly #id: string;
   readonly #offered = [
     { type: "audio", format: "PCMU", channels: ["external"], rate: RATE },
@@ -126,6 +130,8 @@ export class GenesysFarEnd implements FarEnd {
 
   constructor(options: FarEndOptions) {
     this.#options = options;
+    // Read as the far end is made, as the command line asks of every option it refuses elsewhere.
+    this.#inputVariables = options.inputVariables ?? true;
     // Every AudioHook message's `id` is the session's UUID (the reference implementation's
     // `isMessageBase` requires `uuidRegex`), and the serializer refuses an `open` with another.
     if (options.streamId !== undefined && !SESSION_UUID.test(options.streamId)) {
@@ -160,8 +166,8 @@ export class GenesysFarEnd implements FarEnd {
       language: "en-US",
       // The Audio Connector's open carries the Architect flow's input variables (none here): what
       // tells a server it may talk back (`GenesysSerializer`'s `sendAudio: "auto"`), as this far
-      // end plays what it is sent.
-      inputVariables: {},
+      // end plays what it is sent. Optional in AudioHook, and left out when asked.
+      ...(this.#inputVariables ? { inputVariables: {} } : {}),
     });
     context.sleep(OPEN_TIMEOUT_MS).then(() => {
       if (this.#state !== "opening") return;

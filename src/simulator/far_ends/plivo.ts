@@ -3,7 +3,8 @@
  * Event Protocol" and "Audio Streaming Protocol Reference" pages document them:
  *
  * - Plivo sends `start` (`start.callId`, `streamId`, `accountId`, `tracks`, `mediaFormat` with
- *   `encoding` and `sampleRate`; the `<Stream>`'s `extraHeaders` as `extra_headers`,
+ *   `encoding` and `sampleRate`: `audio/x-l16` at 8000 unless the `<Stream>`'s `contentType` asks
+ *   for another; the `<Stream>`'s `extraHeaders` as `extra_headers`,
  *   `"k1=v1;k2=v2"`), `media` (`sequenceNumber` and `chunk` numbers, `timestamp` in epoch
  *   milliseconds as a string), `dtmf`, `playedStream` (a checkpoint has played) and
  *   `clearedAudio`.
@@ -32,9 +33,9 @@ import { EncodingRates } from "./_encoding_rates.ts";
 const MULAW = "audio/x-mulaw";
 const L16 = "audio/x-l16";
 /**
- * The rates of each encoding: the `<Stream>`'s `contentType` takes `audio/x-l16;rate=8000`,
- * `audio/x-l16;rate=16000` or `audio/x-mulaw;rate=8000` (Plivo's "Audio Stream" XML reference,
- * docs.plivo.com/docs/voice/xml/audiostream, its attributes table).
+ * The rates of each encoding: the `<Stream>`'s `contentType` takes `audio/x-l16;rate=8000` (its
+ * default), `audio/x-l16;rate=16000` or `audio/x-mulaw;rate=8000` (Plivo's "Audio Stream" XML
+ * reference, docs.plivo.com/docs/voice/xml/audiostream, its attributes table).
  */
 const RATES = new EncodingRates("Plivo", { [MULAW]: [8000], [L16]: [8000, 16000] });
 
@@ -58,7 +59,9 @@ export class PlivoFarEnd implements FarEnd {
   #epochMs = 0;
 
   constructor(options: FarEndOptions) {
-    const encoding = options.encoding ?? MULAW;
+    // A `<Stream>` without a `contentType` streams L16 at 8 kHz (the attributes table's
+    // "Default: audio/x-l16;rate=8000"); μ-law is the bot's to ask for.
+    const encoding = options.encoding ?? L16;
     const rate = options.sampleRate ?? 8000;
     if (!RATES.streams(encoding, rate)) throw new RangeError(RATES.refusal(encoding, rate));
     this.#encoding = encoding;

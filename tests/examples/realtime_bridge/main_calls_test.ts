@@ -5,8 +5,12 @@
 // the bridge themselves, copying main.ts's choices; here main.ts's own choices are what is
 // tested: μ-law with the model for a phone line, 24 kHz PCM for Vonage's wideband line, and a
 // Genesys Audio Connector that hears the answer. That Audio Connector's `open` carries no
-// `inputVariables` (genesys_without_inputs.ts: an Architect action with no Inputs defined), the
-// one session on which main.ts's `sendAudio: "always"` and the serializer's default `"auto"` part:
+// `inputVariables` (the simulator's `platform.inputVariables: false`): the Architect action that
+// starts the session (Genesys Cloud Resource Center, "Call Audio Connector action", its Inputs
+// row) has input variables only if the flow author defines some, and Genesys's own Audio
+// Connector server (GenesysCloudBlueprints/audioconnector-server-reference-implementation) declares
+// the field optional (src/protocol/message.ts, `OpenParameters`: `inputVariables?`). It is the one
+// session on which main.ts's `sendAudio: "always"` and the serializer's default `"auto"` part:
 // `"auto"` takes it for a listen-only Monitor's and drops the answer, the caller hearing none.
 //
 // A separate process cannot share the test's fake clock: every party runs on the system clock
@@ -20,7 +24,6 @@ import type { CallReport } from "../../../src/simulator/report.ts";
 import { within } from "../../_ws_client.ts";
 import { serveMain } from "../_example_main.ts";
 import { FakeRealtimeServer, type FakeSessionRecord } from "./fake_openai_realtime.ts";
-import { genesysWithoutInputs } from "./genesys_without_inputs.ts";
 
 const BRIDGE_MAIN = "examples/realtime-bridge/main.ts";
 const API_KEY = "sk-test-key";
@@ -33,7 +36,8 @@ type Protocol = "twilio" | "vonage" | "genesys";
 function call(url: string, protocol: Protocol): Promise<CallReport> {
   return simulateCall(url, {
     // Genesys: an Audio Connector open without input variables, which only "always" talks to.
-    protocol: protocol === "genesys" ? genesysWithoutInputs : protocol,
+    protocol,
+    ...(protocol === "genesys" ? { platform: { inputVariables: false } } : {}),
     audio: syntheticCaller({ utterancesMs: [600], pauseMs: 200 }),
     // The audio ends 200 ms after the question; the fake's VAD hears the question end after
     // 500 ms of quiet (`silence_duration_ms`) and answers at once: the answer starts ~0.35 s
