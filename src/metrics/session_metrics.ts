@@ -33,6 +33,7 @@ import { BargeInMeter } from "./_barge_ins.ts";
 import { DurationHistogram } from "./_histogram.ts";
 import { INSTRUMENTS, summaryLine } from "./_instruments.ts";
 import { InterarrivalJitter } from "./_interarrival_jitter.ts";
+import { TurnMeter } from "./_turns.ts";
 import { UnderrunMeter } from "./_underruns.ts";
 import { MetricEvent } from "./metric_event.ts";
 import type { MetricInstrument, SessionMetricsSnapshot } from "./session_metrics_snapshot.ts";
@@ -94,33 +95,40 @@ export interface SessionMetricsEventMap {
   summary: SessionSummaryEvent;
 }
 
-/**
- * Spells of the bot's kept for a turn end told late: more would be a turn long since over. A turn
- * end told after more newer spells is answered by one let go: counted, not measured (see
- * `#startLetGo`).
- */
-const MAX_UNANSWERED_STARTS = 16;
-
 /** What measuring needs and the final figures do not (see `SessionMetrics.#meters`). */
 interface Meters {
   readonly lateness: DurationHistogram;
   readonly underruns: UnderrunMeter;
   readonly turns: DurationHistogram;
+  /** The turns' latencies, as `turnMeter` measures them. */
+  readonly turnMeter: TurnMeter;
   /** The barge-ins' stop latencies, as `bargeInMeter` measures them. */
   readonly bargeIns: DurationHistogram;
   readonly bargeInMeter: BargeInMeter;
 }
 
-/**
- * The meters, a barge-in's stop latency handed to `bargedIn` as it is measured, a barge-in found
- * too late to measure told to `bargeInLost`.
- */
-function newMeters(bargedIn: (latencyMs: number) => void, bargeInLost: () => void): Meters {
+/** What the meters tell as they measure. */
+interface MeterListeners {
+  /** A turn's latency measured. */
+  answered(latencyMs: number): void;
+  /** A turn found whose answer was let go: too late to measure. */
+  turnLost(): void;
+  /** A barge-in's stop latency measured. */
+  bargedIn(latencyMs: number): void;
+  /** A barge-in found too late to measure. */
+  bargeInLost(): void;
+}
+
+/** The meters, each figure handed to `listeners` as it is measured. */
+function newMeters(
+  { answered, turnLost, bargedIn, bargeInLost }: MeterListeners,
+): Meters {
   const underruns = new UnderrunMeter();
   return {
     lateness: new DurationHistogram(),
     underruns,
     turns: new DurationHistogram(),
+    turnMeter: new TurnMeter(answered, turnLost),
     bargeIns: new DurationHistogram(),
     bargeInMeter: new BargeInMeter(underruns, bargedIn, bargeInLost),
   };
@@ -270,37 +278,19 @@ export class SessionMetrics extends EventTarget {
    * kept after their session (a dashboard of recent calls) hold their final figures alone, a few
    * KB, not the meters that made them (the ring is 21 KB, a histogram's buckets 4 KB).
    */
-  #meters: Meters | undefined = newMeters(
-    (latencyMs) => this.#bargedIn(latencyMs),
-    () => void this.#bargeInsUnmeasured++,
-  );
+  #meters: Meters | undefined = newMeters({
+    answered: (latencyMs) => this.#answered(latencyMs),
+    turnLost: () => void this.#turnsUnmeasured++,
+    bargedIn: (latencyMs) => this.#bargedIn(latencyMs),
+    bargeInLost: () => void this.#bargeInsUnmeasured++,
+  });
   /**
    * Barge-ins found whose stop latency could not be measured: the caller's speech told after 16
    * newer interruptions no speech had claimed, its own let go (`BargeInMeter`).
    */
   #bargeInsUnmeasured = 0;
   // Turns.
-  /** When the caller's last turn ended, until the bot answers it or the caller goes on. */
-  #turnEnded: number | undefined;
-  /**
-   * When the bot began spells of speaking that answered no turn yet, for a turn end told late:
-   * the oldest first, those before the caller's latest speech left out.
-   */
-  readonly #unansweredStarts: number[] = [];
-  /**
-   * When the latest spell let go from `#unansweredStarts` began (-Infinity: none): a turn end told
-   * at or before it was answered by a spell no longer kept, and when is not known. Measured against
-   * a later spell kept, it read too long.
-   */
-  #startLetGo = -Infinity;
-  /**
-   * The spell that answered the latest turn measured (-Infinity: none): a turn end told late at
-   * or before it is that turn going on (the caller paused, and went on before the answer), its
-   * answer claimed already; measured against a later spell kept, it read too long, and the turn
-   * counted twice.
-   */
-  #lastAnswer = -Infinity;
-  /** Turns answered whose latency could not be measured (see `#startLetGo`). */
+  /** Turns answered whose latency could not be measured (see `TurnMeter`). */
   #turnsUnmeasured = 0;
 
   private constructor(transport: MeteredTransport, options: SessionMetricsOptions) {
@@ -331,105 +321,73 @@ export class SessionMetrics extends EventTarget {
 
   /**
    * The caller began to speak (at clock time `at`, by default now): for a bot that finds turns
-   * itself. A turn that had ended is taken back (the caller goes on). Speech that began while
-   * the bot was audible, before an interruption, measures that barge-in, even told after it.
-   * After {@linkcode detach} (or the session's end) it does nothing. A time still to come is
-   * taken as now (see {@linkcode callerTurnEnded}).
+   * itself. A turn that had ended before it is taken back (the caller goes on), one told late
+   * too. Speech that began while the bot was audible, before an interruption, measures that
+   * barge-in, even told after it. After {@linkcode detach} (or the session's end) it does
+   * nothing. A time still to come from before a step back of the clock is before everything told
+   * since, and takes back no turn; any other is taken as now (see {@linkcode callerTurnEnded}); a
+   * barge-in takes it as now.
    *
    * @throws {RangeError} when `at` is not a finite number.
    */
   callerSpeechStarted(at?: number): void {
-    const time = this.#checkedTime("callerSpeechStarted", at);
-    if (this.#final === undefined) this.#callerSpeechStarted(time);
+    const told = this.#checkedTime("callerSpeechStarted", at);
+    if (this.#final === undefined) this.#callerSpeechStarted(told.at, told.now);
   }
 
-  #callerSpeechStarted(at: number): void {
-    const now = this.#clock.now();
-    this.#forgetStartsBeforeStep(now);
-    this.#turnEnded = undefined;
-    // Spells begun before this speech answer no turn that ends after it.
-    const starts = this.#unansweredStarts;
-    while (starts.length > 0 && starts[0]! < at) starts.shift();
-    this.#meters?.bargeInMeter.callerSpeechStarted(at, now);
+  /** The caller began to speak at `at`, told at `now` (`at` after it: before a step back). */
+  #callerSpeechStarted(at: number, now: number): void {
+    const meters = this.#meters;
+    if (meters === undefined) return; // measuring stopped
+    meters.turnMeter.callerSpeechStarted(at, now);
+    meters.bargeInMeter.callerSpeechStarted(Math.min(at, now), now);
   }
 
   /**
    * The caller's turn ended (at clock time `at`, by default now): the bot's next audible audio
    * measures the turn's latency — or the audio it began since, when the end is told late (a
-   * speech detector knows only after its `minSilenceMs`): the first it began since `at`.
-   * After {@linkcode detach} (or the session's end) it does nothing.
+   * speech detector knows only after its `minSilenceMs`): the first it began since `at`, unless
+   * the caller's speech told began again before it (the turn taken back: its later end is
+   * measured). After {@linkcode detach} (or the session's end) it does nothing.
    *
-   * A time still to come is taken as now, and a latency below zero is measured as 0 ms: the
-   * `Clock` contract says time never goes backwards, but a custom clock (or `performance.now`
-   * read in another worker) may step back between the bot's reading and ours, and a metrics
-   * helper must not end a session over it. Nothing is reported or counted: a figure off by a
-   * clock's step is no reason to disturb the session (and a time read on another clock
-   * altogether, which this cannot tell from a step, measures as if told now).
+   * A time still to come that the clock had reached before the metrics saw it step back is from
+   * before the step, and before everything told since: answered by the bot's first spell since
+   * the step, or else its next, measured as if the turn ended when told; any other time still to
+   * come (a clock a few ms ahead of ours) is taken as now; and a latency below zero is measured as 0 ms: the `Clock` contract says time
+   * never goes backwards, but a custom clock (or `performance.now` read in another worker) may
+   * step back between the bot's reading and ours, and a metrics helper must not end a session
+   * over it. Nothing is reported or counted: a figure off by a clock's step is no reason to
+   * disturb the session (and a time read on another clock altogether, which this cannot always
+   * tell from a step, measures as if told then).
    *
    * @throws {RangeError} when `at` is not a finite number (a bug in the caller: a figure made of
    * it would be nonsense).
    */
   callerTurnEnded(at?: number): void {
-    const time = this.#checkedTime("callerTurnEnded", at);
-    if (this.#final === undefined) this.#callerTurnEnded(time);
+    const told = this.#checkedTime("callerTurnEnded", at);
+    if (this.#final === undefined) this.#callerTurnEnded(told.at, told.now);
   }
 
-  #callerTurnEnded(at: number): void {
-    this.#meters?.bargeInMeter.callerTurnEnded(); // the caller's speech is over
-    this.#forgetStartsBeforeStep(this.#clock.now());
-    const starts = this.#unansweredStarts;
-    if (at <= this.#startLetGo) {
-      // Answered by a spell let go (told after 16 newer ones): counted, not measured. The spells
-      // kept all began after that answer, and may answer a turn told next, in the same batch.
-      this.#turnEnded = undefined;
-      this.#turnsUnmeasured++;
-      return;
-    }
-    if (at <= this.#lastAnswer) {
-      // The turn measured last, going on: its answer is claimed, and it counts once.
-      this.#turnEnded = undefined;
-      return;
-    }
-    const answer = starts.findIndex((start) => start >= at);
-    if (answer !== -1) {
-      // Told late: the spells up to its answer answer no later turn; those after it may, a turn
-      // end told next in the same batch (a recognizer's transcripts, two turns in one frame's
-      // worth of audio) among them (tests/metrics/late_turn_ends_one_batch_test.ts).
-      const answeredAt = starts[answer]!;
-      starts.splice(0, answer + 1);
-      this.#turnEnded = undefined;
-      return this.#answered(answeredAt, answeredAt - at);
-    }
-    this.#turnEnded = at;
+  /** The caller's turn ended at `at`, told at `now` (`at` after it: before a step back). */
+  #callerTurnEnded(at: number, now: number): void {
+    const meters = this.#meters;
+    if (meters === undefined) return; // measuring stopped
+    meters.bargeInMeter.callerTurnEnded(); // the caller's speech is over
+    meters.turnMeter.callerTurnEnded(at, now);
   }
 
   /**
-   * A spell kept that began after now began before the clock stepped back (README, "Metrics": a
-   * time still to come is taken as now): it says nothing of a turn told since, whose time is never
-   * after now. Kept, a turn told at once was measured against it, seconds too long, and the spell
-   * that answered it left unmeasured (tests/metrics/turn_clock_step_test.ts); a spell let go so,
-   * or the answer last measured, counted every turn told at once unmeasured, or none at all,
-   * until the clock came back past it.
+   * `at` (now when it is left out), and now: the clock is read once, so one that steps back
+   * between two reads cannot make the default `at` a time after now. Refuses what would measure
+   * nonsense (NaN, an infinity, not a number).
    */
-  #forgetStartsBeforeStep(now: number): void {
-    const starts = this.#unansweredStarts;
-    for (let i = starts.length - 1; i >= 0; i--) if (starts[i]! > now) starts.splice(i, 1);
-    if (this.#startLetGo > now) this.#startLetGo = -Infinity;
-    if (this.#lastAnswer > now) this.#lastAnswer = -Infinity;
-  }
-
-  /**
-   * `at`, or now when it is left out or still to come: the clock is read once, so one that steps
-   * back between two reads cannot make the default `at` a time after now. Refuses what would
-   * measure nonsense (NaN, an infinity, not a number).
-   */
-  #checkedTime(method: string, at: number | undefined): number {
+  #checkedTime(method: string, at: number | undefined): { at: number; now: number } {
     const now = this.#clock.now();
-    if (at === undefined) return now;
+    if (at === undefined) return { at: now, now };
     if (typeof at !== "number" || !Number.isFinite(at)) {
       throw new RangeError(`${method}: at must be a finite clock time, got ${shownValue(at)}`);
     }
-    return Math.min(at, now);
+    return { at, now };
   }
 
   /** Whether the session is over (the figures are final). */
@@ -576,10 +534,12 @@ export class SessionMetrics extends EventTarget {
     if (events.length === 0) return;
     // The frame's audio ends as it arrives: the detector's audio time maps onto the clock so.
     const end = detector.timeMs;
+    const now = this.#clock.now();
     for (const event of events) {
-      const at = receivedAt - (end - event.atMs);
-      if (event.type === "speechstart") this.#callerSpeechStarted(at);
-      else this.#callerTurnEnded(at);
+      // Heard on the transport's clock: a time after ours is taken as now.
+      const at = Math.min(now, receivedAt - (end - event.atMs));
+      if (event.type === "speechstart") this.#callerSpeechStarted(at, now);
+      else this.#callerTurnEnded(at, now);
     }
   }
 
@@ -628,18 +588,7 @@ export class SessionMetrics extends EventTarget {
   #onSpeakingStart: EventListener = (event) => {
     const now = this.#clock.now();
     this.#meters?.bargeInMeter.botStarted(now, (event as unknown as SpeakingEvent).responseId);
-    this.#forgetStartsBeforeStep(now);
-    const turnEnded = this.#turnEnded;
-    if (turnEnded === undefined) {
-      // No turn of the caller's to answer (the bot spoke first, or again): maybe one told later.
-      const starts = this.#unansweredStarts;
-      if (starts.length === MAX_UNANSWERED_STARTS) this.#startLetGo = starts.shift()!;
-      starts.push(now);
-      return;
-    }
-    this.#turnEnded = undefined;
-    this.#unansweredStarts.length = 0;
-    this.#answered(now, now - turnEnded);
+    this.#meters?.turnMeter.botStarted(now);
   };
 
   #onSpeakingStop: EventListener = (event) => {
@@ -656,17 +605,12 @@ export class SessionMetrics extends EventTarget {
     this.#meters?.underruns.held(info);
   }
 
-  /**
-   * A turn answered by the spell begun at `answeredAt`, `measured` ms after it ended. A latency
-   * below zero is a clock that stepped back (see `callerTurnEnded`): 0 ms.
-   */
-  #answered(answeredAt: number, measured: number): void {
-    this.#lastAnswer = answeredAt;
+  /** A turn's latency measured (see `TurnMeter`). */
+  #answered(latencyMs: number): void {
     const meters = this.#meters;
     if (meters === undefined) return; // measuring stopped (a "metric" listener detached)
-    const latency = Math.max(0, measured);
-    meters.turns.record(latency);
-    this.#measured("voice.turn.latency", latency);
+    meters.turns.record(latencyMs);
+    this.#measured("voice.turn.latency", latencyMs);
   }
 
   /**

@@ -1,0 +1,214 @@
+/**
+ * Turn latency: from the end of the caller's turn to the bot's first audible speech answering it
+ * (see `SessionMetrics`, "turn latency"), turn ends and the caller's speech told late or out of
+ * order among them.
+ *
+ * @module
+ */
+
+/**
+ * A spell of the bot's speaking kept for a turn end told late: when it began, the latest start of
+ * the caller's speech told that began before it (a turn end before that speech was taken back: the
+ * caller went on before the bot answered), and whether it answered a turn already (a turn end it
+ * answers then is that turn going on).
+ */
+interface Spell {
+  readonly at: number;
+  speechBefore: number;
+  answered: boolean;
+}
+
+/**
+ * Spells kept for a turn end told late: more would be a turn long since over. A turn end told
+ * after more newer spells is answered by one let go: counted, not measured (see `LetGoSpells`).
+ */
+const MAX_SPELLS = 16;
+
+/**
+ * Spells let go from those kept, from the first's start to the last's, `unanswered` of them
+ * answering no turn told yet: a turn end told later still, whose answer is among them, is counted
+ * once (unmeasured), against one of those; a turn end whose answer answered a turn already is that
+ * turn going on, and counts for nothing more (its latency, or its loss, is counted already).
+ */
+interface LetGoSpells {
+  from: number;
+  to: number;
+  unanswered: number;
+}
+
+/**
+ * Groups of spells let go kept apart: past them the two oldest merge into one spanning both, so
+ * that memory stays bounded and no spell let go is forgotten. A turn end told after 32 newer
+ * spells whose answer is in such a group is counted against any spell of it still unanswered:
+ * a turn going on told there (the caller paused, and went on) may count once for each end, up to
+ * the group's unanswered spells; it was told far too late to measure anything either way.
+ */
+const MAX_LET_GO_GROUPS = 16;
+
+/**
+ * Finds each of the caller's turns' answer, and measures the turn's latency once both are known:
+ * a turn end told at once waits for the bot's next spell; one told late is answered by the first
+ * spell the bot began since it, unless the caller's speech began again before that spell (the turn
+ * taken back: its real end is a later one). Each latency goes to the function given (0 ms where
+ * the clock stepped back), each turn answered by a spell let go to the other.
+ */
+export class TurnMeter {
+  readonly #measured: (latencyMs: number) => void;
+  readonly #unmeasured: () => void;
+  /** When the caller's latest turn ended, until the bot answers it or the caller goes on. */
+  #turnEnded: number | undefined;
+  /** When the caller's latest speech told began (-Infinity: none since the clock stepped back). */
+  #speechStarted = -Infinity;
+  /** The bot's latest spells, oldest first, kept for a turn end told late. */
+  readonly #spells: Spell[] = [];
+  /** The spells let go from `#spells`, oldest first (see `LetGoSpells`). */
+  readonly #letGo: LetGoSpells[] = [];
+  /** The clock's time as the latest spell, speech or turn end was told (see `#forgetBeforeStep`). */
+  #lastNow = -Infinity;
+  /** The latest of those times. */
+  #latestNow = -Infinity;
+  /**
+   * The latest step back of the clock seen: the time told just after it, and the latest time told
+   * before it (undefined: none seen). See `#placed`.
+   */
+  #step: { at: number; from: number } | undefined;
+
+  /**
+   * `measured`: called with each turn's latency, in ms; `unmeasured`: called for each turn
+   * answered by a spell let go (its end told after 16 newer spells).
+   */
+  constructor(measured: (latencyMs: number) => void, unmeasured: () => void) {
+    this.#measured = measured;
+    this.#unmeasured = unmeasured;
+  }
+
+  /** The bot became audible at `now` ("speakingstart"): it answers the turn that ended, if any. */
+  botStarted(now: number): void {
+    this.#forgetBeforeStep(now);
+    const turnEnded = this.#turnEnded;
+    this.#turnEnded = undefined;
+    const spells = this.#spells;
+    if (spells.length === MAX_SPELLS) this.#letGoOf(spells.shift()!);
+    spells.push({ at: now, speechBefore: this.#speechStarted, answered: turnEnded !== undefined });
+    if (turnEnded !== undefined) this.#answered(now, turnEnded);
+  }
+
+  /**
+   * The caller began to speak at `told`, told at `now`: a turn that ended before it is taken back,
+   * the caller going on — the one waiting for an answer and, for a turn end told later still, any
+   * before the bot's spells since it. Speech from before a step back of the clock (see `#placed`)
+   * is before everything told since, and takes back none of it.
+   */
+  callerSpeechStarted(told: number, now: number): void {
+    this.#forgetBeforeStep(now);
+    const at = this.#placed(told, now);
+    if (at === undefined) return;
+    if (this.#turnEnded !== undefined && at >= this.#turnEnded) this.#turnEnded = undefined;
+    if (at > this.#speechStarted) this.#speechStarted = at;
+    for (const spell of this.#spells) {
+      if (spell.at > at && at > spell.speechBefore) spell.speechBefore = at;
+    }
+  }
+
+  /**
+   * The caller's turn ended at `at`, told at `now` (a time still to come: see `#placed`). Told
+   * late, it is answered by the first spell the bot began since: measured, unless the
+   * caller went on before that spell (taken back: a later end is the turn's), or the spell
+   * answered a turn already (that turn going on, its answer claimed: it counts once, from the
+   * end told first), or it was let go (counted, not measured). With no spell since, it waits for
+   * the next, unless speech told already began after it, or a later end of the same turn waits.
+   */
+  callerTurnEnded(at: number, now: number): void {
+    this.#forgetBeforeStep(now);
+    // From before a step: answered by the first spell since the step, or waits for the next;
+    // measured as if it ended when told (its length is not known, the latency at least that), 0 ms
+    // at least.
+    const end = this.#placed(at, now) ?? this.#step!.at;
+    const from = Math.min(at, now);
+    const letGo = this.#letGo.find((group) => group.to >= end);
+    if (letGo !== undefined) {
+      // Its answer let go: counted once, against a spell no turn claimed yet.
+      if (letGo.unanswered === 0) return;
+      letGo.unanswered--;
+      return this.#unmeasured();
+    }
+    const answer = this.#spells.find((spell) => spell.at >= end);
+    if (answer !== undefined) {
+      // Speech told before this end, at its very time, is the speech it ends (one recognizer
+      // message telling both, on a clock that did not move between: workerd's, between I/O).
+      if (answer.speechBefore > end || answer.answered) return;
+      answer.answered = true;
+      return this.#answered(answer.at, from);
+    }
+    if (this.#speechStarted > end) return; // taken back already (not by the speech it ends)
+    // A later end waits already (the same turn's, or from before a step: before it however late).
+    if (this.#turnEnded !== undefined && this.#turnEnded >= end) return;
+    this.#turnEnded = from;
+  }
+
+  /**
+   * Where a time `at` told at `now` goes among what was told: `at` itself, unless it is still to
+   * come. Then, if the clock was seen stepping back from a time at least as late as `at`
+   * (`#step`), `at` was read before that step and is before everything told since: undefined (the
+   * caller places it: speech takes back nothing, a turn end is answered by the first spell since
+   * the step). Else nothing says it is from before a step — a clock a few ms ahead of ours,
+   * "another clock altogether" (`SessionMetrics.callerTurnEnded`) — and it is taken as now. Placed
+   * before everything kept instead, a turn told at once on such a clock was measured 0 ms against
+   * the bot's greeting, and every turn after it lost, or counted unmeasured against a spell let go
+   * (tests/metrics/turn_clock_ahead_test.ts).
+   */
+  #placed(at: number, now: number): number | undefined {
+    if (at <= now) return at;
+    const step = this.#step;
+    return step !== undefined && at <= step.from ? undefined : now;
+  }
+
+  /** A turn that ended at `end` answered at `answeredAt`: below 0 ms (a clock's step), 0 ms. */
+  #answered(answeredAt: number, end: number): void {
+    this.#measured(Math.max(0, answeredAt - end));
+  }
+
+  /**
+   * A spell let go: its start kept in a group for a turn end told later still, the two oldest
+   * groups merged past `MAX_LET_GO_GROUPS` (bounded, and none forgotten).
+   */
+  #letGoOf(spell: Spell): void {
+    const letGo = this.#letGo;
+    letGo.push({ from: spell.at, to: spell.at, unanswered: spell.answered ? 0 : 1 });
+    if (letGo.length <= MAX_LET_GO_GROUPS) return;
+    const [older, newer] = letGo.splice(0, 2) as [LetGoSpells, LetGoSpells];
+    letGo.unshift({
+      from: older.from,
+      to: newer.to,
+      unanswered: older.unanswered + newer.unanswered,
+    });
+  }
+
+  /**
+   * Called with the clock's time as each spell, speech or turn end is told: what was kept that is
+   * after now was before the clock stepped back (README, "Metrics": a time still to come is taken
+   * as now), though it reads as later than anything told since. As the barge-in meter does
+   * (`BargeInMeter`), it is taken as before everything since:
+   *
+   * - the bot's spells, and those let go, are forgotten: a turn end told since is after them, and
+   *   not answered by them (kept, one told at once was measured against a spell from before the
+   *   step, seconds too long, and the spell that answered it left unmeasured; a spell let go so
+   *   counted every turn told at once unmeasured: tests/metrics/turn_clock_step_test.ts,
+   *   unmeasured_clock_step_test.ts);
+   * - the caller's speech takes back no turn end told since (-Infinity);
+   * - the step is noted (`#step`): a time told later from before it is placed so (`#placed`);
+   * - a turn end waiting for its answer is taken as ended now: a latency measured from it stays
+   *   finite and not below 0.
+   */
+  #forgetBeforeStep(now: number): void {
+    if (now < this.#lastNow) this.#step = { at: now, from: this.#latestNow };
+    this.#lastNow = now;
+    if (now > this.#latestNow) this.#latestNow = now;
+    const spells = this.#spells;
+    for (let i = spells.length - 1; i >= 0; i--) if (spells[i]!.at > now) spells.splice(i, 1);
+    const letGo = this.#letGo;
+    for (let i = letGo.length - 1; i >= 0; i--) if (letGo[i]!.to > now) letGo.splice(i, 1);
+    if (this.#speechStarted > now) this.#speechStarted = -Infinity;
+    if (this.#turnEnded !== undefined && this.#turnEnded > now) this.#turnEnded = now;
+  }
+}
