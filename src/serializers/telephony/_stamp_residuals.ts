@@ -25,6 +25,7 @@ export class StampResiduals {
   readonly #sorted = new Float64Array(BIAS_RESIDUALS);
   #count = 0;
   #next = 0;
+  #spreadMs = 0;
 
   /** How many residuals are kept (at most {@linkcode BIAS_RESIDUALS}). */
   get count(): number {
@@ -36,6 +37,11 @@ export class StampResiduals {
     this.#ring[this.#next] = residualMs;
     this.#next = (this.#next + 1) % BIAS_RESIDUALS;
     if (this.#count < BIAS_RESIDUALS) this.#count++;
+  }
+
+  /** The `age`-th newest residual kept (0: the newest); NaN past those kept. */
+  newest(age: number): number {
+    return age < this.#count ? this.#ring[this.#slot(age)]! : Number.NaN;
   }
 
   /** Lets go of the residual kept last (none kept: nothing). */
@@ -73,6 +79,7 @@ export class StampResiduals {
   biasMs(durationMs: number, newestLeftOut = false): number {
     const skipped = newestLeftOut && this.#count > 0 ? 1 : 0;
     const count = this.#count - skipped;
+    this.#spreadMs = 0;
     if (count === 0) return 0;
     const sorted = this.#sorted;
     for (let i = 0; i < count; i++) {
@@ -92,6 +99,12 @@ export class StampResiduals {
     while (sorted[low]! < median - durationMs / 2) low++;
     let high = count - 1;
     while (sorted[high]! > median + durationMs / 2) high--;
+    this.#spreadMs = sorted[high]! - sorted[low]!;
     return (sorted[low]! + sorted[high]!) / 2;
+  }
+
+  /** How far apart the residuals `biasMs` read its bias from last lie (0 with none). */
+  get spreadMs(): number {
+    return this.#spreadMs;
   }
 }
