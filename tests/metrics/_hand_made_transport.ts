@@ -12,6 +12,7 @@ import {
   type TransportStats,
 } from "../../mod.ts";
 import type { Clock } from "../../src/clock.ts";
+import { FakeClock } from "../../src/testing/mod.ts";
 import type { MeteredTransport } from "../../src/metrics/session_metrics.ts";
 import type { SessionObserver } from "../../src/session_observer.ts";
 
@@ -60,6 +61,30 @@ export function meteredOnSteppingClock(clock: SteppingClock) {
   const latencies: number[] = [];
   metrics.addEventListener("metric", (e) => latencies.push(e.value));
   return { transport, metrics, latencies, closed, observer };
+}
+
+/**
+ * `SessionMetrics` (its speech detector off) on a hand-made transport and a `FakeClock` the test
+ * ticks: `botSpeaks()` makes the bot audible now and silent 100 ms later, its reply played;
+ * `turns()` ends the session and gives the turns measured (`latencies`) and counted.
+ */
+export function turnsOnFakeClock() {
+  const clock = new FakeClock();
+  const { transport, closed } = handMadeTransport(clock);
+  const metrics = SessionMetrics.attach(transport, { speech: false, clock });
+  const latencies: number[] = [];
+  metrics.addEventListener("metric", (e) => latencies.push(e.value));
+  const botSpeaks = async () => {
+    transport.dispatchEvent(new Event("speakingstart"));
+    await clock.tick(100);
+    transport.dispatchEvent(Object.assign(new Event("speakingstop"), { reason: "played" }));
+  };
+  const turns = () => {
+    closed();
+    const { count, unmeasured } = metrics.snapshot().turnLatency;
+    return { latencies, count, unmeasured };
+  };
+  return { clock, metrics, botSpeaks, turns };
 }
 
 /**

@@ -6,37 +6,21 @@
 // unmeasured against one let go; and speech it tells takes back the turn waiting, as speech told
 // at once always did.
 import assert from "node:assert/strict";
-import { SessionMetrics } from "../../mod.ts";
-import { FakeClock } from "../../src/testing/mod.ts";
-import { handMadeTransport } from "./_hand_made_transport.ts";
+import { turnsOnFakeClock } from "./_hand_made_transport.ts";
 
 /** How far the bot's clock reads ahead of the metrics'. */
 const AHEAD_MS = 5;
 
+/** The caller speaks 1 s, the bot's recognizer telling it at once in its own time. */
 function meteredSession() {
-  const clock = new FakeClock();
-  const { transport, closed } = handMadeTransport(clock);
-  const metrics = SessionMetrics.attach(transport, { speech: false, clock });
-  const latencies: number[] = [];
-  metrics.addEventListener("metric", (e) => latencies.push(e.value));
-  /** The bot becomes audible now, and falls silent 100 ms later. */
-  const botSpeaks = async () => {
-    transport.dispatchEvent(new Event("speakingstart"));
-    await clock.tick(100);
-    transport.dispatchEvent(Object.assign(new Event("speakingstop"), { reason: "played" }));
-  };
-  /** The caller speaks 1 s, the bot's recognizer telling it at once in its own time. */
+  const session = turnsOnFakeClock();
+  const { clock, metrics } = session;
   const callerSpeaks = async () => {
     metrics.callerSpeechStarted(clock.now() + AHEAD_MS);
     await clock.tick(1000);
     metrics.callerTurnEnded(clock.now() + AHEAD_MS);
   };
-  const turns = () => {
-    closed();
-    const { count, unmeasured } = metrics.snapshot().turnLatency;
-    return { latencies, count, unmeasured };
-  };
-  return { clock, metrics, botSpeaks, callerSpeaks, turns };
+  return { ...session, callerSpeaks };
 }
 
 Deno.test("turns told at once on a clock a few ms ahead are each measured against the bot's answer", async () => {

@@ -4,29 +4,9 @@
 // it is not taken back (README, "Metrics": a turn is taken back by speech that "began again before
 // that spell"), and the bot's answer measures it, as before the turn meter.
 import assert from "node:assert/strict";
-import { SessionMetrics } from "../../mod.ts";
-import { FakeClock } from "../../src/testing/mod.ts";
-import { handMadeTransport } from "./_hand_made_transport.ts";
+import { turnsOnFakeClock } from "./_hand_made_transport.ts";
 
-function meteredSession() {
-  const clock = new FakeClock();
-  const { transport, closed } = handMadeTransport(clock);
-  const metrics = SessionMetrics.attach(transport, { speech: false, clock });
-  const latencies: number[] = [];
-  metrics.addEventListener("metric", (e) => latencies.push(e.value));
-  /** The bot becomes audible now, and falls silent 100 ms later. */
-  const botSpeaks = async () => {
-    transport.dispatchEvent(new Event("speakingstart"));
-    await clock.tick(100);
-    transport.dispatchEvent(Object.assign(new Event("speakingstop"), { reason: "played" }));
-  };
-  const turns = () => {
-    closed();
-    const { count, unmeasured } = metrics.snapshot().turnLatency;
-    return { latencies, count, unmeasured };
-  };
-  return { clock, metrics, botSpeaks, turns };
-}
+const meteredSession = turnsOnFakeClock;
 
 Deno.test("a turn whose speech start and end are told at the same time, the start first, is measured", async () => {
   const s = meteredSession();

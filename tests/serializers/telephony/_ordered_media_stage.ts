@@ -82,6 +82,31 @@ export function heardByStamp(count: number, stampOf: (packet: number) => number)
 }
 
 /**
+ * Plays `sent` ("packet@stamp", or "packet@stamp/lengthMs" for another length than 20 ms; the
+ * stamp in ms from the epoch the fixture counts from) as the caller's packets, in order, each on
+ * the chunk after the other track's (see {@linkcode playedByTimestamp}); each frame out as
+ * "time:packet", or "time:-" for silence filled, with its length in ms when not 20.
+ */
+export function heardAsSent(sent: string) {
+  const played = sent.split(" ").map((entry) => {
+    const [packet, stampMs, lengthMs = 20] = entry.split(/[@/]/).map(Number);
+    return { packet: packet!, stampMs: stampMs!, lengthMs };
+  });
+  const { frames, counts } = playedByTimestamp(played);
+  return { out: frames.map(placeAndLengthOf), counts };
+}
+
+/** The silence filled between packet `from` and packet `to` in `out` (as above), in ms. */
+export function silenceBetween(out: string[], from: number, to: number): number {
+  const at = (packet: number) =>
+    out.findIndex((frame) => new RegExp(`:${packet}(\\(|$)`).test(frame));
+  return out.slice(at(from) + 1, at(to)).filter((frame) => frame.includes(":-")).reduce(
+    (sum, frame) => sum + (Number(/\(([\d.]+)\)/.exec(frame)?.[1]) || 20),
+    0,
+  );
+}
+
+/**
  * The stage on a fake clock, for the wall-time bound's tests: `handedOn` collects the frames it
  * hands on between messages (`SerializerContext.inboundFrames`), `counted` its counts.
  */

@@ -6,32 +6,7 @@
 // tracks, `timestamp` in ms from the stream's start). Where a packet is set after a loss moves the
 // grid every later stamp is read against; the stamps' bias must be read against the same grid.
 import assert from "node:assert/strict";
-import { placeAndLengthOf } from "../fixtures/levelled_packets.ts";
-import { playedByTimestamp } from "./_ordered_media_stage.ts";
-
-/**
- * Plays `sent` ("packet@stamp", or "packet@stamp/lengthMs" for another length than 20 ms) as the
- * caller's packets, in order, each on the chunk after the other track's; each frame out as
- * "time:packet", or "time:-" for silence filled, with its length in ms when not 20.
- */
-function heard(sent: string) {
-  const played = sent.split(" ").map((entry) => {
-    const [packet, stampMs, lengthMs = 20] = entry.split(/[@/]/).map(Number);
-    return { packet: packet!, stampMs: stampMs!, lengthMs };
-  });
-  const { frames, counts } = playedByTimestamp(played);
-  return { out: frames.map(placeAndLengthOf), counts };
-}
-
-/** The silence filled between packet `from` and packet `to` in `out`, in ms. */
-function silenceBetween(out: string[], from: number, to: number): number {
-  const at = (packet: number) =>
-    out.findIndex((frame) => new RegExp(`:${packet}(\\(|$)`).test(frame));
-  return out.slice(at(from) + 1, at(to)).filter((frame) => frame.includes(":-")).reduce(
-    (sum, frame) => sum + (Number(/\((\d+)\)/.exec(frame)?.[1]) || 20),
-    0,
-  );
-}
+import { heardAsSent as heard, silenceBetween } from "./_ordered_media_stage.ts";
 
 // Streams of 20 ms packets, each stamp within 6 ms of its time, the first or the second off, as
 // the property test (ordered_media_first_stamp_property_test.ts) plays them: seeds 4589, 4799,

@@ -7,32 +7,7 @@
 // taken into the bias, so that silence is heard where nothing was lost. The first packets of the
 // property test's seeds 45, 14 and 279 (ordered_media_first_stamp_property_test.ts).
 import assert from "node:assert/strict";
-import { placeAndLengthOf } from "../fixtures/levelled_packets.ts";
-import { playedByTimestamp } from "./_ordered_media_stage.ts";
-
-/**
- * Plays `sent` ("packet@stamp", the stamp in ms from the epoch the fixture counts from) as the
- * caller's 20 ms packets, in order, each on the chunk after the other track's; each frame out as
- * "time:packet", or "time:-" for silence filled, with its length in ms when not 20.
- */
-function heard(sent: string) {
-  const played = sent.split(" ").map((entry) => {
-    const [packet, stampMs] = entry.split("@").map(Number);
-    return { packet: packet!, stampMs: stampMs! };
-  });
-  const { frames, counts } = playedByTimestamp(played);
-  return { out: frames.map(placeAndLengthOf), counts };
-}
-
-/** The silence filled between packet `from` and packet `to` in `out`, in ms. */
-function silenceBetween(out: string[], from: number, to: number): number {
-  const at = (packet: number) =>
-    out.findIndex((frame) => new RegExp(`:${packet}(\\(|$)`).test(frame));
-  return out.slice(at(from) + 1, at(to)).filter((frame) => frame.includes(":-")).reduce(
-    (sum, frame) => sum + (Number(/\(([\d.]+)\)/.exec(frame)?.[1]) || 20),
-    0,
-  );
-}
+import { heardAsSent as heard, silenceBetween } from "./_ordered_media_stage.ts";
 
 Deno.test("`OrderedMedia` by timestamp reads a second stamped 27 ms before the first ends, the third 11 ms past the step, as no loss, not the first stamped late and two packets lost", () => {
   // Seed 45: stamped -5, -12 (33 ms early) and 46 ms, none lost. Read as the first 27 ms late,
