@@ -7,6 +7,7 @@
 
 import type { SpeakingEvent } from "../playback.ts";
 import type { InterruptionInfo, PlayoutHoldInfo } from "../session_observer.ts";
+import { LetGoRanges } from "./_let_go_ranges.ts";
 
 /** Where the far end played the bot's speech (an `UnderrunMeter` keeps what was sent). */
 export interface SpeechPlayout {
@@ -50,35 +51,10 @@ const MAX_UNTOLD_INTERRUPTIONS = 16;
  * Interruptions kept awaiting the caller's speech that caused them, told late: a recognizer tells
  * each speech's start within a second or so, a few replies at most; more are interruptions the
  * caller did not cause (the bot's own), which no speech claims. The oldest is let go, its window
- * kept (see {@linkcode LetGoWindow}): its speech, told after 16 newer ones, measures nothing and
- * is counted as lost.
+ * kept (see `BargeInMeter`'s `#letGo`): its speech, told after 16 newer ones, measures nothing
+ * and is counted as lost.
  */
 const MAX_UNCLAIMED_INTERRUPTIONS = 16;
-
-/**
- * Where interruptions let go unclaimed could have been talked over: from when the bot last fell
- * silent before the response (`Interruption.silentBefore`) to the interruption (`at`), for
- * `interruptions` of them. Speech told later that begins in one, and that no interruption still
- * kept claims, was a barge-in that can no longer be measured: it is counted as lost, not dropped
- * unheard. A window let go unclaimed is no loss by itself: most are the bot's own interruptions,
- * which no speech ever claims.
- */
-interface LetGoWindow {
-  from: number;
-  to: number;
-  interruptions: number;
-}
-
-/**
- * Windows of interruptions let go kept apart: past them the two oldest merge into one spanning
- * both (and the gap between, where the bot was silent, finished a reply unbroken, or was talked
- * over in a barge-in already measured), so that memory stays bounded and no interruption let go
- * is forgotten. Speech told after 32 newer interruptions that begins in such a gap, or a second
- * speech told in one merged interruption's own window (the caller paused and went on), is counted
- * as lost though it may have talked over nothing, up to the window's count of interruptions: it
- * was told far too late to measure anything either way.
- */
-const MAX_LET_GO_WINDOWS = 16;
 
 /**
  * When the caller, who began to speak at `speechStarted`, and the bot `interruption` stopped were
@@ -128,8 +104,21 @@ export class BargeInMeter {
    * (tests/metrics/barge_in_told_after_next_test.ts).
    */
   readonly #unclaimed: Interruption[] = [];
-  /** The windows of interruptions let go from `#unclaimed`, oldest first (see LetGoWindow). */
-  readonly #letGo: LetGoWindow[] = [];
+  /**
+   * Where interruptions let go from `#unclaimed` could have been talked over: from when the bot
+   * last fell silent before the response (`Interruption.silentBefore`) to the interruption (`at`),
+   * counting them. Speech told later that begins in one, and that no interruption still kept
+   * claims, was a barge-in that can no longer be measured: it is counted as lost, not dropped
+   * unheard, each interruption claimed once (a window emptied is dropped). A window let go
+   * unclaimed is no loss by itself: most are the bot's own interruptions, which no speech ever
+   * claims. Past 16 windows the two oldest merge into one spanning both (and the gap between,
+   * where the bot was silent, finished a reply unbroken, or was talked over in a barge-in already
+   * measured): speech told after 32 newer interruptions that begins in such a gap, or a second
+   * speech told in one merged interruption's own window (the caller paused and went on), is
+   * counted as lost though it may have talked over nothing, up to the window's count of
+   * interruptions: it was told far too late to measure anything either way.
+   */
+  readonly #letGo = new LetGoRanges({ emptied: "dropped" });
   /**
    * Interruptions the bot fell silent in ("speakingstop") whose `SessionObserver.interrupted` has
    * not come yet: where the clear waits (see {@linkcode cutTold}), the far end plays on until it
@@ -239,12 +228,13 @@ export class BargeInMeter {
       interrupted.speechAt = talkedOverFrom(interrupted, at);
       return this.#measureBargeIn(interrupted);
     }
-    const letGo = this.#letGo;
-    for (let i = letGo.length - 1; i >= 0; i--) {
-      const span = letGo[i]!;
-      if (at > span.to || at < span.from) continue;
+    // Windows touch at their ends (an interruption's is where the next response's begins), and
+    // may overlap (one from -Infinity, its silence before a clock's step): the newest that fits
+    // first, as among those kept.
+    const letGo = this.#letGo.newestHolding(at);
+    if (letGo !== undefined) {
       // Each interruption claimed once, as a kept one is.
-      if (--span.interruptions === 0) letGo.splice(i, 1);
+      this.#letGo.takeOne(letGo);
       return this.#lost();
     }
     this.#speechStarted = at;
@@ -354,26 +344,12 @@ export class BargeInMeter {
     for (let i = unclaimed.length - 1; i >= 0; i--) {
       if (unclaimed[i]!.at > now) unclaimed.splice(i, 1);
     }
-    const letGo = this.#letGo;
-    for (let i = letGo.length - 1; i >= 0; i--) {
-      if (letGo[i]!.to > now) letGo.splice(i, 1);
-    }
+    this.#letGo.forgetEndingAfter(now);
   }
 
-  /**
-   * An interruption let go unclaimed: its window is kept for speech told later still, the two
-   * oldest merged past `MAX_LET_GO_WINDOWS` (bounded, and none forgotten).
-   */
+  /** An interruption let go unclaimed: its window kept for speech told later still. */
   #letGoOf(interruption: Interruption): void {
-    const letGo = this.#letGo;
-    letGo.push({ from: interruption.silentBefore, to: interruption.at, interruptions: 1 });
-    if (letGo.length <= MAX_LET_GO_WINDOWS) return;
-    const [older, newer] = letGo.splice(0, 2) as [LetGoWindow, LetGoWindow];
-    letGo.unshift({
-      from: Math.min(older.from, newer.from),
-      to: Math.max(older.to, newer.to),
-      interruptions: older.interruptions + newer.interruptions,
-    });
+    this.#letGo.add({ from: interruption.silentBefore, to: interruption.at, count: 1 });
   }
 
   /** Its cut is taken as told: the bot silent for the caller at the "speakingstop". */

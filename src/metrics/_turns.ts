@@ -6,6 +6,8 @@
  * @module
  */
 
+import { LetGoRanges } from "./_let_go_ranges.ts";
+
 /**
  * A spell of the bot's speaking kept for a turn end told late: when it began, the latest start of
  * the caller's speech told that began before it (a turn end before that speech was taken back: the
@@ -20,30 +22,9 @@ interface Spell {
 
 /**
  * Spells kept for a turn end told late: more would be a turn long since over. A turn end told
- * after more newer spells is answered by one let go: counted, not measured (see `LetGoSpells`).
+ * after more newer spells is answered by one let go: counted, not measured (see `#letGo`).
  */
 const MAX_SPELLS = 16;
-
-/**
- * Spells let go from those kept, from the first's start to the last's, `unanswered` of them
- * answering no turn told yet: a turn end told later still, whose answer is among them, is counted
- * once (unmeasured), against one of those; a turn end whose answer answered a turn already is that
- * turn going on, and counts for nothing more (its latency, or its loss, is counted already).
- */
-interface LetGoSpells {
-  from: number;
-  to: number;
-  unanswered: number;
-}
-
-/**
- * Groups of spells let go kept apart: past them the two oldest merge into one spanning both, so
- * that memory stays bounded and no spell let go is forgotten. A turn end told after 32 newer
- * spells whose answer is in such a group is counted against any spell of it still unanswered:
- * a turn going on told there (the caller paused, and went on) may count once for each end, up to
- * the group's unanswered spells; it was told far too late to measure anything either way.
- */
-const MAX_LET_GO_GROUPS = 16;
 
 /**
  * Finds each of the caller's turns' answer, and measures the turn's latency once both are known:
@@ -61,8 +42,18 @@ export class TurnMeter {
   #speechStarted = -Infinity;
   /** The bot's latest spells, oldest first, kept for a turn end told late. */
   readonly #spells: Spell[] = [];
-  /** The spells let go from `#spells`, oldest first (see `LetGoSpells`). */
-  readonly #letGo: LetGoSpells[] = [];
+  /**
+   * The spells let go from `#spells`, in ranges from the first's start to the last's, counting
+   * those answering no turn told yet: a turn end told later still, whose answer is among them, is
+   * counted once (unmeasured), against one of those; a turn end whose answer answered a turn
+   * already is that turn going on, and counts for nothing more (its latency, or its loss, is
+   * counted already): a range emptied is kept. Past 16 ranges the two oldest merge: a turn end
+   * told after 32 newer spells whose answer is in such a range is counted against any spell of it
+   * still unanswered — a turn going on told there (the caller paused, and went on) may count once
+   * for each end, up to the range's unanswered spells; it was told far too late to measure
+   * anything either way.
+   */
+  readonly #letGo = new LetGoRanges({ emptied: "kept" });
   /** The clock's time as the latest spell, speech or turn end was told (see `#forgetBeforeStep`). */
   #lastNow = -Infinity;
   /** The latest of those times. */
@@ -125,12 +116,12 @@ export class TurnMeter {
     // at least.
     const end = this.#placed(at, now) ?? this.#step!.at;
     const from = Math.min(at, now);
-    const letGo = this.#letGo.find((group) => group.to >= end);
+    // The spells let go are in time order: the first range reaching `end` holds its answer.
+    const letGo = this.#letGo.oldestEndingAtOrAfter(end);
     if (letGo !== undefined) {
       // Its answer let go: counted once, against a spell no turn claimed yet.
-      if (letGo.unanswered === 0) return;
-      letGo.unanswered--;
-      return this.#unmeasured();
+      if (this.#letGo.takeOne(letGo)) this.#unmeasured();
+      return;
     }
     const answer = this.#spells.find((spell) => spell.at >= end);
     if (answer !== undefined) {
@@ -168,20 +159,9 @@ export class TurnMeter {
     this.#measured(Math.max(0, answeredAt - end));
   }
 
-  /**
-   * A spell let go: its start kept in a group for a turn end told later still, the two oldest
-   * groups merged past `MAX_LET_GO_GROUPS` (bounded, and none forgotten).
-   */
+  /** A spell let go: its start kept for a turn end told later still (see `#letGo`). */
   #letGoOf(spell: Spell): void {
-    const letGo = this.#letGo;
-    letGo.push({ from: spell.at, to: spell.at, unanswered: spell.answered ? 0 : 1 });
-    if (letGo.length <= MAX_LET_GO_GROUPS) return;
-    const [older, newer] = letGo.splice(0, 2) as [LetGoSpells, LetGoSpells];
-    letGo.unshift({
-      from: older.from,
-      to: newer.to,
-      unanswered: older.unanswered + newer.unanswered,
-    });
+    this.#letGo.add({ from: spell.at, to: spell.at, count: spell.answered ? 0 : 1 });
   }
 
   /**
@@ -206,8 +186,7 @@ export class TurnMeter {
     if (now > this.#latestNow) this.#latestNow = now;
     const spells = this.#spells;
     for (let i = spells.length - 1; i >= 0; i--) if (spells[i]!.at > now) spells.splice(i, 1);
-    const letGo = this.#letGo;
-    for (let i = letGo.length - 1; i >= 0; i--) if (letGo[i]!.to > now) letGo.splice(i, 1);
+    this.#letGo.forgetEndingAfter(now);
     if (this.#speechStarted > now) this.#speechStarted = -Infinity;
     if (this.#turnEnded !== undefined && this.#turnEnded > now) this.#turnEnded = now;
   }
