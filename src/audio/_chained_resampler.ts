@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { PolyphaseResampler } from "./_polyphase_resampler.ts";
+import { leastHeldBack, type PolyphaseResampler, shareOf } from "./_polyphase_resampler.ts";
 import type { OutputArrays, ResamplerCore } from "./_resampler_core.ts";
 
 /**
@@ -22,7 +22,9 @@ import type { OutputArrays, ResamplerCore } from "./_resampler_core.ts";
  * out as it does after silence. Between the stages samples stay unrounded (rounding there to 16
  * bits cost 3 dB of SINAD). Rounding lengths in two stages could end a stream one frame off
  * `round(n × up / down)`: `flush()` therefore feeds a few frames of silence beyond the end and
- * cuts the total to size.
+ * cuts the total to size. `process()` keeps the exact-length rule over the two (see
+ * `PolyphaseResampler.heldBack`): after every call, `floor(n × up / down) − heldBack` outputs in
+ * all, `n` the frames fed, the second stage computing no more than that.
  */
 export class ChainedResampler implements ResamplerCore {
   readonly #first: PolyphaseResampler;
@@ -32,6 +34,8 @@ export class ChainedResampler implements ResamplerCore {
   readonly #channels: number;
   #inputFrames = 0;
   #outputFrames = 0;
+  /** The exact-length rule's hold-back over both stages, in output frames. */
+  readonly heldBack: number;
 
   constructor(
     stages: { first: PolyphaseResampler; second: PolyphaseResampler },
@@ -42,11 +46,22 @@ export class ChainedResampler implements ResamplerCore {
     this.#up = ratio.up;
     this.#down = ratio.down;
     this.#channels = ratio.channels;
+    const { first, second } = stages;
+    // The second stage's placement repeats once the first's outputs over a period of its own are
+    // a whole number of the second's: within `first.period × second.period` input frames.
+    this.heldBack = leastHeldBack(
+      ratio.up,
+      ratio.down,
+      first.period * second.period,
+      (fed) => second.completeAfter(first.completeAfter(fed)),
+    );
   }
 
   process(input: Int16Array, allocate: OutputArrays): Int16Array {
-    this.#inputFrames += input.length / this.#channels;
-    const out = this.#second.process(this.#first.processExact(input), allocate);
+    const inputFrames = this.#inputFrames += input.length / this.#channels;
+    const share = shareOf(inputFrames, this.#up, this.#down);
+    const due = Math.max(0, share - this.heldBack - this.#outputFrames);
+    const out = this.#second.process(this.#first.processExact(input), allocate, due);
     this.#outputFrames += out.length / this.#channels;
     return out;
   }

@@ -48,6 +48,13 @@ export interface PolyphaseResamplerOptions {
    * @default {0}
    */
   early?: number;
+  /**
+   * Whether `process()` keeps the exact-length rule (see {@linkcode PolyphaseResampler.heldBack}):
+   * a resampler on its own, not a chain's stage (the chain keeps the rule over both).
+   *
+   * @default {false}
+   */
+  exactLength?: boolean;
 }
 
 /**
@@ -88,6 +95,8 @@ export class PolyphaseResampler implements ResamplerCore {
   readonly #begin: StreamStart;
   /** Whether the outputs before output 0 are returned (`early`) rather than dropped. */
   readonly #returnsEarly: boolean;
+  /** The exact-length rule's hold-back ({@linkcode heldBack}); −1: no rule, every ready output. */
+  readonly #heldBack: number;
 
   constructor(filter: PolyphaseFilter, options: PolyphaseResamplerOptions) {
     const { channels, before = 0, early = 0 } = options;
@@ -99,16 +108,70 @@ export class PolyphaseResampler implements ResamplerCore {
     this.#historyStart = filter.taps + this.#begin.zeros + before + HISTORY_ROOM;
     for (let c = 0; c < channels; c++) this.#history.push(new Float64Array(this.#historyStart));
     this.reset();
+    const { up, down } = filter;
+    this.#heldBack = options.exactLength
+      ? leastHeldBack(up, down, down, (fed) => this.completeAfter(fed))
+      : -1;
   }
 
-  process(input: Int16Array | Float64Array, allocate: OutputArrays = newInt16Array): Int16Array {
+  /**
+   * With `exactLength`, how far a stream's outputs stay behind its exact share after every
+   * `process()`: its outputs in all are then `floor(inputFrames × up / down) − heldBack` (none
+   * before there are that many), however the stream is cut, so that no chunk's output comes out a
+   * sample long or short of its share beside the chunks before it (a 20 ms chunk then gives its 20
+   * ms, whatever chunks came first). The fewest that keeps every such output complete: the
+   * filter's delay in whole outputs, as many as whole periods of input leave held (the share
+   * floored, not rounded: rounded, it held a sample more for six pairs, 24 → 16 kHz among them). −1
+   * without it.
+   */
+  get heldBack(): number {
+    return this.#heldBack;
+  }
+
+  /** Input frames after which the outputs' placement on them repeats: the ratio's `down`. */
+  get period(): number {
+    return this.#filter.down;
+  }
+
+  /**
+   * How many outputs `process()` would have returned in all (those before output 0 it returns,
+   * `early`, among them; not the warm-up it drops) once `fed` frames of a stream (`before` ones
+   * among them) are fed, every complete output returned: computed, nothing fed.
+   */
+  completeAfter(fed: number): number {
+    const { up, down, taps } = this.#filter;
+    const begin = this.#begin;
+    // As `#ready()`, from the stream's start: first tap at 0 and phase `begin.phase`.
+    const room = (begin.zeros + fed - taps + 1) * up - begin.phase;
+    const ready = room > 0 ? Math.floor((room + down - 1) / down) : 0;
+    return this.#returnsEarly ? ready : Math.max(0, ready - begin.outputsBefore);
+  }
+
+  /**
+   * `most`: no more outputs than that (a chain keeping its exact-length rule over both stages).
+   */
+  process(
+    input: Int16Array | Float64Array,
+    allocate: OutputArrays = newInt16Array,
+    most = Infinity,
+  ): Int16Array {
     const frames = input.length / this.#channels;
     this.#feed(input, frames);
     this.#inputFrames += frames;
     this.#warm();
-    const out = this.#produce(this.#ready(), allocate) as Int16Array;
+    const out = this.#produce(Math.min(this.#ready(), this.#due(), most), allocate) as Int16Array;
     this.#shrinkWhenDue();
     return out;
+  }
+
+  /**
+   * Outputs the exact-length rule lets out now ({@linkcode heldBack}), or all without it: a
+   * multiply and a division a call, no object.
+   */
+  #due(): number {
+    if (this.#heldBack < 0) return Infinity;
+    const { up, down } = this.#filter;
+    return Math.max(0, shareOf(this.#inputFrames, up, down) - this.#heldBack - this.#outputFrames);
   }
 
   /**
@@ -419,6 +482,42 @@ export class PolyphaseResampler implements ResamplerCore {
     this.#outputFrames += count;
     return exact ? this.#exact.subarray(0, count * channels) : out;
   }
+}
+
+/**
+ * Past this many input frames every resampler here has left its stream's start behind: no pair
+ * needs more than 143 before its first output (192 → 8 kHz, a chain), after which outputs come as
+ * the placement alone says.
+ */
+const STEADY_FROM = 8192;
+
+/** The outputs `frames` input frames come to at `up / down`, floored: the exact-length rule's. */
+export function shareOf(frames: number, up: number, down: number): number {
+  // Exact: the product stays far below 2^53, and a quotient short of an integer by at least
+  // 1 / down is never rounded up to it.
+  return Math.floor((frames * up) / down);
+}
+
+/**
+ * The exact-length rule's hold-back for a stream whose outputs after `fed` input frames are
+ * `complete(fed)`, converting by `up / down`, their placement repeating every `period` input
+ * frames (a multiple of `down`): the most by which the share ({@linkcode shareOf}) runs ahead of
+ * what is complete. Taken over one period past the start, where the placement repeats: at the
+ * start, fewer outputs are complete than the repeating placement says (none before the first),
+ * but as many more are owed: the filter reads silence before the stream, so it is never more.
+ */
+export function leastHeldBack(
+  up: number,
+  down: number,
+  period: number,
+  complete: (fed: number) => number,
+): number {
+  const from = period * Math.ceil(STEADY_FROM / period);
+  let most = 0;
+  for (let fed = from; fed < from + period; fed++) {
+    most = Math.max(most, shareOf(fed, up, down) - complete(fed));
+  }
+  return most;
 }
 
 /**

@@ -53,7 +53,7 @@ function kaiserPath(inputRate: number, outputRate: number, channels: number): Re
   // one manages that only up to a quarter of it or so, so close rates (22.05 → 16, 24 → 22.05,
   // 48 → 44.1 kHz) keep the direct FIR.
   if (outputRate === low && high < 1.8 * low) {
-    return new PolyphaseResampler(kaiser(inputRate, outputRate), { channels });
+    return new PolyphaseResampler(kaiser(inputRate, outputRate), { channels, exactLength: true });
   }
   // Between 2 × low and high, the band beyond 0.425 × low is either already gone (going up) or
   // about to go (going down), except what folds onto the pass band: from 1.5 × low on. There the
@@ -126,7 +126,11 @@ function chainStages(
  * 16 kHz, less above); with the FIR alone, half its length (36 samples of the lower rate: 3 ms
  * for 16 → 12 kHz, 2.3 ms for 22.05 → 16 kHz, 1.6 ms for 24 → 22.05 and 32 → 22.05 kHz, 1.5 ms
  * for 32 → 24 kHz, 1.1 ms for 44.1 → 32 kHz, 0.8 ms for 48 → 44.1 kHz). That is the whole delay
- * the resampler adds.
+ * the resampler adds. Rounded to whole output samples: after every `process()` the stream's
+ * outputs in all are its share, `floor(inputFrames × outputRate / inputRate)`, less a hold-back
+ * fixed for the pair (the delay above, in whole samples: what a 20 ms chunk leaves held), however
+ * the stream is cut: the same hold-back for a 5 ms or a 1-frame chunk as for 20 ms, so no chunk's
+ * output is a sample longer or shorter than its share beside the chunks before it.
  *
  * **A stream's start** is taken as coming after silence: a stream that starts loud (a reply's
  * first sample) comes out sample for sample as the same audio does after silence, for every pair
@@ -204,7 +208,10 @@ export class Resampler {
       const up = outputRate / divisor;
       const down = inputRate / divisor;
       if (ELLIPTIC_K.includes(Math.max(up, down))) {
-        this.#core = new PolyphaseResampler(ellipticFilter(up, down), { channels });
+        this.#core = new PolyphaseResampler(ellipticFilter(up, down), {
+          channels,
+          exactLength: true,
+        });
       } else {
         this.#core = kaiserPath(inputRate, outputRate, channels);
       }

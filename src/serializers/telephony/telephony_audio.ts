@@ -15,6 +15,7 @@ import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../../audio/g7
 import { G722Decoder, G722Encoder } from "../../audio/g722.ts";
 import { pcm16Bytes, pcm16Samples } from "../../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../../audio/resampler.ts";
+import { shareOf } from "../../audio/_polyphase_resampler.ts";
 import { OwnedSlab } from "../../audio/_owned_slab.ts";
 import { newInt16Array, newUint8Array } from "../../audio/_slab.ts";
 import { TransportError } from "../../errors.ts";
@@ -72,7 +73,9 @@ export interface TelephonyAudioOptions {
  * outbound state on interruption so no tail of cut-off speech leaks into the next utterance.
  *
  * Resampled, the bot's audio leaves as one stream that begins with the filter's delay as silence,
- * so each message is exactly as long as its frame at the wire rate (fixed-size framing holds) and
+ * so each message is exactly as long as its frame at the wire rate (fixed-size framing holds;
+ * after every frame, what has left is `floor(samples written × wire rate / their rate)`, however
+ * the frames are cut: 5 ms ones at 22.05 kHz too) and
  * a reply's last samples (that delay: 2 samples at 8 kHz from 16, 24 or 48 kHz, 4 from 22.05 kHz,
  * 36 at 16 kHz from 22.05 kHz) are still in the filter when its last frame has been encoded. The
  * next audio pushes them out in front of its own, however much later it comes;
@@ -139,6 +142,12 @@ export class TelephonyAudio {
   #outboundFrom = 0;
   /** The outbound resampler has produced output since it was made or reset. */
   #outboundPrimed = false;
+  /**
+   * Until it is primed: samples the outbound resampler's stream has been fed, and the silence sent
+   * in front of its output.
+   */
+  #outboundFed = 0;
+  #outboundPadded = 0;
   /** Where inbound frames' bytes are cut from: this call's alone. */
   readonly #frameSlab = new OwnedSlab();
   /**
@@ -200,7 +209,7 @@ export class TelephonyAudio {
   #release(): void {
     this.#inbound = undefined;
     this.#outbound = undefined;
-    this.#outboundPrimed = false;
+    this.#newOutboundStream();
     this.#frameSlab.release();
     this.#messageSlab.release();
   }
@@ -277,7 +286,7 @@ export class TelephonyAudio {
     }
     const tail = this.#outbound?.flush() ?? NO_SAMPLES;
     // Flushed, the resampler starts a new stream: its next output is primed again.
-    this.#outboundPrimed = false;
+    this.#newOutboundStream();
     const fitting = roomBytes === Infinity
       ? tail
       : tail.subarray(0, this.#samplesFitting(roomBytes));
@@ -308,7 +317,7 @@ export class TelephonyAudio {
    */
   reset(): void {
     this.#outbound?.reset();
-    this.#outboundPrimed = false;
+    this.#newOutboundStream();
     this.#g722Encoder?.dropWaiting();
   }
 
@@ -328,19 +337,34 @@ export class TelephonyAudio {
     return bytes;
   }
 
+  /** The outbound resampler starts a new stream: its first output is to be primed again. */
+  #newOutboundStream(): void {
+    this.#outboundPrimed = false;
+    this.#outboundFed = 0;
+    this.#outboundPadded = 0;
+  }
+
   /**
    * The first output of a fresh outbound resampler lacks the few samples its filter holds back:
    * put that much silence in front, so the first message is as long as its input (providers such
-   * as Telnyx refuse a message under 20 ms) and every later one lines up.
+   * as Telnyx refuse a message under 20 ms) and every later one lines up. The resampler keeps its
+   * output at the stream's share less a fixed hold-back (`Resampler`'s exact length), so what
+   * leaves is the share of every sample fed, after every chunk: silence for chunks too short to
+   * produce any output, then the rest of the hold-back in front of the first output. Put in front
+   * by the share of the first output's chunk alone, it was a sample more or less by where that
+   * chunk ended (a 22.05 kHz reply in 5 ms chunks went to Vonage at 24 kHz a sample long, its last
+   * frame padded out: 1 s played as 1.02 s), and chunks before it were not made up for.
    */
   #prime(resampled: Int16Array, inputLength: number, inputRate: number): Int16Array {
-    if (resampled.length === 0) return resampled;
-    this.#outboundPrimed = true;
-    const expected = Math.round((inputLength * this.#codecRate) / inputRate);
-    if (resampled.length >= expected) return resampled;
+    this.#outboundFed += inputLength;
+    this.#outboundPrimed = resampled.length > 0;
+    const share = shareOf(this.#outboundFed, this.#codecRate, inputRate);
+    const silence = share - this.#outboundPadded - resampled.length;
+    if (silence <= 0) return resampled;
+    this.#outboundPadded += silence;
     // Read at once by the encoder: the process's slab will do.
-    const primed = newInt16Array(expected);
-    primed.set(resampled, expected - resampled.length);
+    const primed = newInt16Array(silence + resampled.length);
+    primed.set(resampled, silence);
     return primed;
   }
 
@@ -488,7 +512,7 @@ export class TelephonyAudio {
       if (this.#outbound === undefined || this.#outboundFrom !== sampleRate) {
         this.#outbound = new Resampler({ inputRate: sampleRate, outputRate: codecRate });
         this.#outboundFrom = sampleRate;
-        this.#outboundPrimed = false;
+        this.#newOutboundStream();
       }
       const resampled = this.#outbound.process(samples);
       samples = this.#outboundPrimed
