@@ -120,11 +120,25 @@ export class StampPlacement {
   /** Whether `#stampShiftMs` rests on one packet: the next newer chunk confirms or undoes it. */
   #shiftUnconfirmed = false;
   /**
+   * While the shift is unconfirmed: the shift it moved from (0 for the first's), and whether it
+   * was read mid-stream (a sender's clock stepped back, see `#steppedBack`) rather than off the
+   * first's stamp: undone, only its own packet's residual rests on it.
+   */
+  #shiftBeforeMs = 0;
+  #shiftMidStream = false;
+  /**
    * The shift as `place` read the packet it placed, and whether unconfirmed: in force once the
    * stage has taken that packet (`taken`), so that a packet it refuses changes nothing.
    */
   #placedShiftMs = 0;
   #placedShiftUnconfirmed = false;
+  #placedShiftBeforeMs = 0;
+  #placedShiftMidStream = false;
+  /**
+   * Whether the packet `place` placed confirmed a move read mid-stream (see `#steppedBack`): the
+   * residuals before the move were read off the clock before its step, and go once it is taken.
+   */
+  #placedConfirmsStepBack = false;
   /**
    * By timestamp: the latest residuals, each a newer chunk's (shifted) stamp less where it was
    * placed; the stream's first counts 0 (its stamp is its place), twice when the packets before a
@@ -222,6 +236,11 @@ export class StampPlacement {
    * loss set at its own stamp carried its jitter on (a loss under jitter later read as in step, its
    * silence four packets late). Each packet placed tells the bias its residual.
    *
+   * Mid-stream, a newer chunk stamped farther behind where the newest ends than the reorder
+   * stage's window says the sender's clock stepped back (see `#steppedBack`): set in step, the
+   * stamps after it read moved by as much, and the next newer chunk is the second opinion, as
+   * for the first's stamp. Left at its stamp, every packet up to the old time was dropped as late.
+   *
    * `atMs` is the packet's stamp in ms from the stream's first, `chunk` its number; the place
    * returned is its key for the reorder stage. What it reads stands only once {@linkcode taken} is
    * told: a packet the stage refuses changes nothing.
@@ -229,6 +248,9 @@ export class StampPlacement {
   place(atMs: number, chunk: number | undefined, durationMs: number): number {
     this.#placedShiftMs = this.#stampShiftMs;
     this.#placedShiftUnconfirmed = this.#shiftUnconfirmed;
+    this.#placedShiftBeforeMs = this.#shiftBeforeMs;
+    this.#placedShiftMidStream = this.#shiftMidStream;
+    this.#placedConfirmsStepBack = false;
     this.#placedResidualMs = Number.NaN;
     this.#placedUndidShift = false;
     this.#placedOffGridMs = 0;
@@ -255,20 +277,25 @@ export class StampPlacement {
       // against it. Nearer wins was a tie for a first 40 ms late and the third packet lost (20 ms
       // after the step shifted, 20 ms before it not): undone, every packet after was read a
       // packet early, set in step as jitter, and no single loss of the call was filled again.
-      const behindUnshifted = atMs - endMs <= -durationMs && shiftedMs - endMs > -durationMs;
+      const unshiftedMs = atMs + this.#shiftBeforeMs;
+      const behindUnshifted = unshiftedMs - endMs <= -durationMs &&
+        shiftedMs - endMs > -durationMs;
       if (
         !behindUnshifted &&
-        misfit(atMs - endMs, durationMs) <= misfit(shiftedMs - endMs, durationMs)
+        misfit(unshiftedMs - endMs, durationMs) <= misfit(shiftedMs - endMs, durationMs)
       ) {
-        this.#placedShiftMs = 0; // the stamp the shift rested on was the one off, not the first's
+        // The stamp the shift rested on was the one off, not the first's (or not the clock).
+        this.#placedShiftMs = this.#shiftBeforeMs;
         this.#placedUndidShift = true;
-        readMs = atMs;
-      }
+        readMs = unshiftedMs;
+      } else this.#placedConfirmsStepBack = this.#shiftMidStream;
     }
     const offsetMs = readMs - endMs;
     // Never farther than the longest gap the reorder stage fills: a stamp that far off is its to
     // judge (a second packet agreeing with it begins the timeline anew).
     if (this.#stepIsFirst && offsetMs <= -durationMs && offsetMs >= -MAX_AHEAD_MS) {
+      this.#placedShiftBeforeMs = this.#placedShiftMs;
+      this.#placedShiftMidStream = false;
       this.#placedShiftMs -= offsetMs;
       this.#placedShiftUnconfirmed = true;
       this.#placedResidualMs = 0;
@@ -287,9 +314,16 @@ export class StampPlacement {
     // as a duplicate), and a packet after a loss set at its stamp carried its jitter on.
     // A reading that undid the move has only the first's stamp to go by (the residuals so far
     // were read through the move).
-    const biasMs = this.#placedUndidShift ? 0 : this.#biasFor(offsetMs, durationMs);
+    // A move read mid-stream, undone, leaves the residuals before it as they were: only its own
+    // packet's is left out.
+    const undidMidStream = this.#placedUndidShift && this.#shiftMidStream;
+    const biasMs = undidMidStream
+      ? this.#residuals.biasMs(durationMs, true)
+      : this.#placedUndidShift
+      ? 0
+      : this.#biasFor(offsetMs, durationMs);
     // One stamp to go by once the shift is undone: no spread to narrow the bias's error.
-    this.#biasSpreadMs = this.#placedUndidShift ? 0 : this.#residuals.spreadMs;
+    this.#biasSpreadMs = this.#placedUndidShift && !undidMidStream ? 0 : this.#residuals.spreadMs;
     const offBiasMs = offsetMs - biasMs;
     // Nor farther on than the longest gap the reorder stage fills: a stamp that far off (one bogus,
     // or the step's, a packet stamped ten minutes back) is its to judge, and snapped to the grid
@@ -305,7 +339,17 @@ export class StampPlacement {
       this.#placedUndoesStep = beforeMs !== undefined &&
         endMs - durationMs - beforeMs > this.#windowMs &&
         endMs + offBiasMs >= beforeMs - durationMs;
-      if (!this.#placedUndoesStep) return readMs;
+      if (!this.#placedUndoesStep) {
+        if (!this.#steppedBack(offBiasMs, durationMs)) return readMs;
+        // Set in step, as the next packet (its chunk says so), and every stamp after it read
+        // moved by as much; the next newer chunk confirms the move or undoes it (see above).
+        this.#placedShiftBeforeMs = this.#placedShiftMs;
+        this.#placedShiftMs -= offBiasMs;
+        this.#placedShiftUnconfirmed = true;
+        this.#placedShiftMidStream = true;
+        this.#placedResidualMs = biasMs;
+        return endMs;
+      }
       // Placed on from the step before, against the bias as it stood before the step (its grid
       // move and residual left out): set at its own stamp, its jitter (Plivo's, up to 6 ms) was
       // carried on by every packet after it, placed in step behind it, for the rest of the call.
@@ -315,6 +359,22 @@ export class StampPlacement {
       return this.#onGrid(readMs, beforeMs!, readMs - beforeMs! - undoneBiasMs, durationMs);
     }
     return this.#onGrid(readMs, endMs, offBiasMs, durationMs);
+  }
+
+  /**
+   * Whether a newer chunk read `offBiasMs` past where the newest ends, less the bias, says the
+   * sender's clock stepped back (an NTP correction of a wall clock, Plivo's stamps being epoch
+   * ms): farther back than the reorder stage's window, where it could only drop it as late, yet
+   * within the longest gap it fills (farther is its to judge), and no move of the stamps already
+   * waiting on a second opinion. Left at its stamp, every packet up to the old time was dropped
+   * (600 ms of the caller's speech for a clock stepped 600 ms back). A single stamp that far off
+   * (a bogus one) is set in step all the same, its chunk being newer: the packet after it undoes
+   * the move.
+   */
+  #steppedBack(offBiasMs: number, durationMs: number): boolean {
+    return !this.#shiftUnconfirmed && !this.#placedUndidShift &&
+      offBiasMs < -Math.max(this.#windowMs, durationMs) - durationMs / 2 &&
+      offBiasMs >= -MAX_AHEAD_MS;
   }
 
   /**
@@ -474,11 +534,15 @@ export class StampPlacement {
     }
     this.#stampShiftMs = this.#placedShiftMs;
     this.#shiftUnconfirmed = this.#placedShiftUnconfirmed;
+    this.#shiftBeforeMs = this.#placedShiftBeforeMs;
+    this.#shiftMidStream = this.#placedShiftMidStream;
     // A packet going on from the step before says the step's stamp was off (see `place`).
     if (this.#placedUndoesStep) this.#undoStep();
     // Undone, the shift leaves the residuals read through it (the off stamp's) behind: the first's
-    // stamp, and this one, are what the bias rests on now.
-    if (this.#placedUndidShift) {
+    // stamp, and this one, are what the bias rests on now. Undone mid-stream, only the residual of
+    // the packet the move rested on goes (those before were read off the clock that held).
+    if (this.#placedUndidShift && this.#placedShiftMidStream) this.#residuals.dropLast();
+    else if (this.#placedUndidShift) {
       this.#residuals.clear();
       this.#residuals.keep(0);
     }
@@ -491,6 +555,15 @@ export class StampPlacement {
     if (this.#placedOffGridMs !== 0 && this.#residuals.count >= GRID_MOVE_RESIDUALS) {
       this.#residuals.move(-this.#placedOffGridMs);
       this.#stepMovedGridMs = this.#placedOffGridMs;
+    }
+    // A clock stepped back, confirmed: the bias is read off the stamps of the clock as it now runs,
+    // from the residual of the packet the move rested on. The residuals before it, of the clock
+    // before its step, mixed with those after put the bias off by that packet's own jitter (up to
+    // 6 ms of Plivo's): a packet 6 ms late then read as one after a loss, 11 ms of silence filled.
+    if (this.#placedConfirmsStepBack) {
+      const movedOnMs = this.#residuals.newest(0);
+      this.#residuals.clear();
+      if (!Number.isNaN(movedOnMs)) this.#residuals.keep(movedOnMs);
     }
     this.#stepKeptResidual = false;
     // A packet the stage dropped says nothing of the stamps' bias: it was placed on audio already
@@ -527,6 +600,8 @@ export class StampPlacement {
     this.#stepKeptResidual = false;
     this.#stepIsFirst = this.#shiftUnconfirmed = this.#placedShiftUnconfirmed = false;
     this.#stampShiftMs = this.#placedShiftMs = 0;
+    this.#shiftBeforeMs = this.#placedShiftBeforeMs = 0;
+    this.#shiftMidStream = this.#placedShiftMidStream = false;
     this.#residuals.clear();
     this.#stepDurationMs = undefined;
     this.#lengthsVary = false;

@@ -33,6 +33,9 @@ const GAP_FRAME_MS = 100;
  */
 const HELD_WALL_WINDOWS = 4;
 
+/** Frame times are sums of sample counts over the rate: closer than this is no overlap. */
+const OVERLAP_EPSILON_MS = 1e-6;
+
 /**
  * How many chunks up to the newest delivered say whether each was delivered (one bit each, see
  * `#deliveredChunks`): a packet from before a switch of order that comes after it is counted a
@@ -92,7 +95,8 @@ export interface MediaMessage {
  * Puts a numbered protocol's inbound media in order with a {@linkcode MediaReorder} and decodes it,
  * feeding gaps through the decoder as silence so its resampler stays continuous. Frames carry
  * `timestampMs`, never negative: the message's own media time counted from the first media message
- * delivered (and, after a resync, from where delivery stood), or the position on the media timeline
+ * delivered (and, after a resync, from where delivery stood; by timestamp, never before where the
+ * frame before ends, see `#clearOfHeard`), or the position on the media timeline
  * when a message carries none, or one that cannot be right (counted in `decodeErrors` and reported;
  * the audio still goes out). Bound to a context with a clock, each message with a media time is
  * told to the context as it arrives ({@linkcode SerializerContext.inboundPacket}; its media time
@@ -604,12 +608,13 @@ export class OrderedMedia {
 
   readonly #output: MediaReorderOutput<Uint8Array> = {
     packet: (packet) => {
+      let atMs = this.#frameMs(packet.timestampMs, packet.durationMs);
+      if (!this.#bySequence && atMs !== undefined) {
+        atMs = this.#clearOfHeard(atMs, packet.sequence, packet.durationMs);
+        if (atMs === undefined) return;
+      }
       this.#noteDelivered(packet.sequence, packet.durationMs);
-      this.#decode(
-        packet.payload,
-        this.#frameMs(packet.timestampMs, packet.durationMs),
-        packet.durationMs,
-      );
+      this.#decode(packet.payload, atMs, packet.durationMs);
     },
     gap: (gap) => {
       // Whole samples: a gap of a fraction of a sample must not make odd-length PCM16.
@@ -635,6 +640,42 @@ export class OrderedMedia {
       }
     },
   };
+
+  /**
+   * By timestamp, where a packet the stage delivers at `atMs` is heard, or `undefined` to drop it:
+   * never before where the frame heard last ends, so that time never runs back. The stage takes a
+   * packet as in its place within half its length of where the one before ends, so one may
+   * overlap it (stamped back by a sender's clock that stepped back past the window, or placed
+   * against a reordered neighbour set late). Overlapping by less than half its length, it is set
+   * where delivery stands, whole: its audio is its own, never heard (trimmed, the caller would
+   * lose what the stamps mislaid; dropped, a packet for a few ms of jitter), and the frames after
+   * it follow on, later than their media times by that overlap at most, until one stamped ahead
+   * takes its own time again. By half its length or more (the overlaps adding up), its place is
+   * mostly heard, as the stage judges a packet it holds: dropped and counted, a duplicate where
+   * its chunk went out already, else late, and kept out of the stamps' bias as the stage's drops
+   * are. So no frame is heard more than half a packet after its media time.
+   */
+  #clearOfHeard(atMs: number, chunk: number | undefined, durationMs: number): number | undefined {
+    const overlapMs = this.#nextMs - atMs;
+    // Times are sums of sample counts: a rounding error is no overlap.
+    if (!(overlapMs > OVERLAP_EPSILON_MS)) return atMs;
+    if (overlapMs < durationMs / 2) return this.#nextMs;
+    this.#stageDropped = true;
+    this.#context?.count(
+      this.#chunkDelivered(chunk) ? "inboundMediaDuplicates" : "inboundMediaLate",
+      1,
+    );
+    return undefined;
+  }
+
+  /** Whether `chunk` is one of the last `DELIVERED_CHUNKS` and went out (see `#deliveredChunks`). */
+  #chunkDelivered(chunk: number | undefined): boolean {
+    const last = this.#lastChunk;
+    if (chunk === undefined || last === undefined) return false;
+    const age = last - chunk;
+    return Number.isInteger(age) && age >= 0 && age < DELIVERED_CHUNKS &&
+      ((this.#deliveredChunks >>> age) & 1) === 1;
+  }
 
   /**
    * Packets let go without their stage's gaps ({@linkcode reorderBy}): silence goes before one
