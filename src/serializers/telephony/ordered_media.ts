@@ -395,9 +395,7 @@ export class OrderedMedia {
       ? nowEndMs - sinceFirstMs
       : -nearest(sinceFirstMs - nowEndMs, 0, modulus);
     if (behindNowMs > MAX_AHEAD_MS) return false;
-    const age = switchChunk - chunk;
-    const delivered = Number.isInteger(age) && age < DELIVERED_CHUNKS &&
-      ((this.#switchDelivered >>> age) & 1) === 1;
+    const delivered = wentOut(this.#switchDelivered, switchChunk, chunk);
     this.#context?.count(delivered ? "inboundMediaDuplicates" : "inboundMediaLate", 1);
     return true;
   }
@@ -661,20 +659,10 @@ export class OrderedMedia {
     if (!(overlapMs > OVERLAP_EPSILON_MS)) return atMs;
     if (overlapMs < durationMs / 2) return this.#nextMs;
     this.#stageDropped = true;
-    this.#context?.count(
-      this.#chunkDelivered(chunk) ? "inboundMediaDuplicates" : "inboundMediaLate",
-      1,
-    );
+    const delivered = chunk !== undefined && this.#lastChunk !== undefined &&
+      wentOut(this.#deliveredChunks, this.#lastChunk, chunk);
+    this.#context?.count(delivered ? "inboundMediaDuplicates" : "inboundMediaLate", 1);
     return undefined;
-  }
-
-  /** Whether `chunk` is one of the last `DELIVERED_CHUNKS` and went out (see `#deliveredChunks`). */
-  #chunkDelivered(chunk: number | undefined): boolean {
-    const last = this.#lastChunk;
-    if (chunk === undefined || last === undefined) return false;
-    const age = last - chunk;
-    return Number.isInteger(age) && age >= 0 && age < DELIVERED_CHUNKS &&
-      ((this.#deliveredChunks >>> age) & 1) === 1;
   }
 
   /**
@@ -863,6 +851,15 @@ export class OrderedMedia {
   #durationMs(bytes: number): number {
     return bytes / this.#bytesPerMs();
   }
+}
+
+/**
+ * Whether `chunk` went out, by `bits` (bit n: chunk `newest - n` was delivered; see
+ * `#deliveredChunks`): false for a chunk after `newest` or more than `DELIVERED_CHUNKS` before it.
+ */
+function wentOut(bits: number, newest: number, chunk: number): boolean {
+  const age = newest - chunk;
+  return Number.isInteger(age) && age >= 0 && age < DELIVERED_CHUNKS && ((bits >>> age) & 1) === 1;
 }
 
 /** The number `value` stands for modulo `modulus` that lies nearest `near`. */
