@@ -144,8 +144,23 @@ export class ConversationRelaySerializer implements FrameSerializer {
   /** A streamed reply is open (`streamText`): a token left with `last: false`, none ended it. */
   #replyOpen = false;
 
-  /** Makes a serializer for one session; see {@linkcode ConversationRelaySerializerOptions}. */
+  /**
+   * Makes a serializer for one session; see {@linkcode ConversationRelaySerializerOptions}. A
+   * setting of the wrong kind is a `RangeError`: it would go out on every token (or the `end`),
+   * each refused by the platform (error 64107, not processed; ten in a row close the session).
+   */
   constructor(options: ConversationRelaySerializerOptions = {}) {
+    const { streamText, lang, interruptible, preemptible, handoffData } = options;
+    checkOption("streamText", streamText, "a boolean", typeof streamText === "boolean");
+    checkOption("lang", lang, "a string", typeof lang === "string");
+    checkOption(
+      "interruptible",
+      interruptible,
+      'a boolean or "none", "dtmf", "speech" or "any"',
+      typeof interruptible === "boolean" || INTERRUPTIBLE.includes(interruptible as string),
+    );
+    checkOption("preemptible", preemptible, "a boolean", typeof preemptible === "boolean");
+    checkOption("handoffData", handoffData, "a string", typeof handoffData === "string");
     this.#options = options;
   }
 
@@ -366,6 +381,21 @@ export class ConversationRelaySerializer implements FrameSerializer {
       ),
     );
   }
+}
+
+/** The `interruptible` values that are no boolean ("Text tokens message"). */
+const INTERRUPTIBLE: readonly string[] = ["none", "dtmf", "speech", "any"];
+
+/** A `RangeError` for an option given (not `undefined`) that is not `expected`. */
+function checkOption(name: string, value: unknown, expected: string, ok: boolean): void {
+  if (value === undefined || ok) return;
+  let shown: string;
+  try {
+    shown = JSON.stringify(value) ?? String(value); // a function: no JSON text
+  } catch {
+    shown = String(value); // a BigInt, a cycle: no JSON text either
+  }
+  throw new RangeError(`${name} must be ${expected}, got ${shown}`);
 }
 
 /**

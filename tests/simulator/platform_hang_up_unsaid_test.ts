@@ -1,6 +1,6 @@
 // A simulated platform that hangs up on the bot by its own rules (Asterisk on a message over
-// 65,500 bytes; Telnyx's ConversationRelay after ten invalid messages in a row) ended the call
-// as "caller", and what the caller's audio still held was counted nowhere: neither `notReached`
+// 65,500 bytes; ConversationRelay, Twilio's and Telnyx's, after ten invalid messages in a row)
+// ended the call as "caller", and what the caller's audio still held was counted nowhere: neither `notReached`
 // (the bot's ending) nor `leftUnsaid` (the caller's schedule). A bot that broke a rule before the
 // caller's second question read "0/1 answered": one question fewer than the audio held, as if
 // the caller had meant to stop there. The bot made the platform hang up, so those utterances are

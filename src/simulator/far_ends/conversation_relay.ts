@@ -16,7 +16,8 @@
  *   `play` (`source`, optional `loop`, `interruptible`, `preemptible`), `sendDigits` (`digits`),
  *   `language` (`ttsLanguage`, `transcriptionLanguage`) and `end` (optional `handoffData`, a
  *   string); JSON text only. A message it cannot validate is answered by `error` (Twilio error
- *   64107) and not processed; the session goes on (Telnyx closes after ten in a row).
+ *   64107) and not processed; the session goes on, but ten in a row close it (Twilio's "Handling
+ *   errors": close 1007, "Too many consecutive malformed messages"; Telnyx's copy the same).
  * - `interruptible` is `none`, `dtmf`, `speech` or `any` (`true` is `any`, `false` `none`), by
  *   default `any`: caller speech (or a keypress) over the speech stops it. A talk cycle marked
  *   `preemptible` gives way to the next one (its first `text` or `play`), still being heard or
@@ -65,8 +66,10 @@ const RATE = 8000;
 const DEFAULT_SPEECH_THRESHOLD_DBFS = -45;
 const INTERRUPTIBLE = ["none", "dtmf", "speech", "any"] as const;
 type Interruptible = typeof INTERRUPTIBLE[number];
-const DIGITS = /^[0-9*#wW]+$/;
-const TELNYX_INVALID_LIMIT = 10;
+/** "Send digits message": "Must only contain the characters 0-9, w, #, and *". */
+const DIGITS = /^[0-9*#w]+$/;
+/** Invalid messages in a row after which the platform closes the session ("Handling errors"). */
+const INVALID_LIMIT = 10;
 /** How long the simulated media of a `play` lasts, each loop. */
 const MEDIA_LOOP_MS = 1000;
 /** The most loops a `play` plays, and what `loop: 0` asks ("Play media message", "loop"). */
@@ -390,9 +393,9 @@ export class ConversationRelayFarEnd implements FarEnd {
   #invalid(rule: string, detail: string): void {
     this.#context.violation(rule, detail);
     this.#send({ type: "error", description: `Invalid message received: ${detail}` });
-    if (this.#platform === "telnyx" && ++this.#invalidInARow >= TELNYX_INVALID_LIMIT) {
+    if (++this.#invalidInARow >= INVALID_LIMIT) {
       // The platform's hang-up, on the bot's rule: what the caller had still to say is the bot's.
-      this.#context.endCall("caller", `${TELNYX_INVALID_LIMIT} invalid messages in a row`, {
+      this.#context.endCall("caller", `${INVALID_LIMIT} invalid messages in a row`, {
         brokenRule: rule,
       });
     }
@@ -423,6 +426,8 @@ function validate(message: unknown): string | null {
         optional("preemptible", "boolean") ?? interruptible();
     case "play":
       if (typeof m.source !== "string") return "play without a source URL";
+      // "Required. Must contain a valid URL." ("Play media message"): a relative path is none.
+      if (!isUrl(m.source)) return "play.source is not a URL";
       // "Optional, integer value" ("Play media message"); TwiML's `<Play>` "loop" adds ">= 0".
       if (m.loop !== undefined && !(Number.isInteger(m.loop) && (m.loop as number) >= 0)) {
         return "play.loop is not a whole number of times, 0 or more";
@@ -441,6 +446,16 @@ function validate(message: unknown): string | null {
       return optional("handoffData", "string");
     default:
       return `unknown type: ${JSON.stringify(m.type)}`;
+  }
+}
+
+/** Whether `text` parses as an absolute URL. */
+function isUrl(text: string): boolean {
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -70,3 +70,30 @@ Deno.test("ConversationRelay far end: a `play` whose `loop` is negative or fract
     assert.equal(refused.played, 0, `loop ${loop}: not played`);
   }
 });
+
+// "Play media message": `source` is "Required. Must contain a valid URL." A relative path is no
+// URL the platform can fetch: refused, where it used to be played as if the media had come.
+Deno.test("ConversationRelay far end: a `play` whose `source` is no URL is refused with `error`, not played", () => {
+  for (const source of ["hold.mp3", "/media/hold.mp3", ""]) {
+    const refused = answer({ type: "play", source });
+    assert.deepEqual(refused.violations, [
+      "conversationrelay.invalid-message: play.source is not a URL",
+    ], JSON.stringify(source));
+    assert.equal(refused.replies[0]?.type, "error");
+    assert.equal(refused.played, 0, `${JSON.stringify(source)}: not played`);
+  }
+  assert.deepEqual(answer({ type: "play", source: "https://example.com/hold.mp3" }).violations, []);
+});
+
+// "Send digits message": `digits` "Must only contain the characters 0-9, w, #, and *" (the pause
+// of `<Play digits>`, lower case): an upper-case `W` is refused, where it used to be taken.
+Deno.test("ConversationRelay far end: `sendDigits` takes 0-9, *, # and w, and refuses an upper-case W", () => {
+  assert.deepEqual(answer({ type: "sendDigits", digits: "9www4085551212#*" }).violations, []);
+  for (const digits of ["1W2", "12A", ""]) {
+    const refused = answer({ type: "sendDigits", digits });
+    assert.deepEqual(refused.violations, [
+      "conversationrelay.invalid-message: sendDigits.digits is not a string of 0-9, *, # and w",
+    ], digits);
+    assert.equal(refused.replies[0]?.type, "error");
+  }
+});

@@ -153,7 +153,7 @@ Deno.test("ConversationRelay: an `end`'s handoff data is capped in the ending, i
   assert.equal(report.ended.info?.length, 200, "the bot's words kept apart, as capped");
 });
 
-Deno.test("ConversationRelay answers an invalid message with `error` and goes on; Telnyx gives up after ten", async () => {
+Deno.test("ConversationRelay answers an invalid message with `error` and goes on; Telnyx gives up after ten (Twilio too: conversation_relay_malformed_limit_test.ts)", async () => {
   for (const protocol of ["conversationrelay", "telnyx-conversationrelay"]) {
     const call = startCall(
       relay(protocol),
