@@ -57,7 +57,10 @@ export interface ProtobufSerializerOptions {
  *
  * Outbound: `audio` (as is: the JS client plays whatever it gets as 24 kHz mono, so keep the
  * transport's output at 24 kHz, its default), `message` (as JSON), `text`, `transcription`,
- * `interruption`; the other frame kinds have no words in this protocol and send nothing.
+ * `interruption`; the other frame kinds have no words in this protocol and send nothing. The
+ * official JS client reads only `audio` and `message` (RTVI ones): like the `interruption` (see
+ * {@linkcode ProtobufSerializerOptions.sendInterruptions}), `text` and `transcription` reach no
+ * callback there, and it logs each as undeserializable; to show text in it, send RTVI messages.
  *
  * @example Answering the JS client's `client-ready`
  * ```ts

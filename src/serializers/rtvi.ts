@@ -12,7 +12,8 @@ import { TransportError } from "../errors.ts";
 /** Options for {@linkcode rtviBotReady}. */
 export interface RtviBotReadyOptions {
   /**
-   * The RTVI protocol version the bot announces. Clients 1.x warn when its major is below 2.
+   * The RTVI protocol version the bot announces. Clients 1.x warn when its major is below 2,
+   * and then refuse `sendDTMF`; to a 2.0.x bot they send one `dtmf` message a key.
    *
    * @default {"2.1.0"}
    */
