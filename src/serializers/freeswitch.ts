@@ -12,7 +12,7 @@ import type {
   SerializerContext,
   SerializeResult,
 } from "../serializer.ts";
-import type { TransportError } from "../errors.ts";
+import { TransportError } from "../errors.ts";
 import {
   ahead,
   DISCONNECT,
@@ -24,7 +24,7 @@ import {
 } from "./_audio_fork.ts";
 import { minLeadMs } from "./_fork_buffers.ts";
 import { ForkMarks } from "./_fork_marks.ts";
-import { isObject } from "./telephony/_json_value.ts";
+import { isObject, type JsonObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import { setOwnField } from "./_own_field.ts";
@@ -40,7 +40,8 @@ const CALL_ID_FIELDS = ["callid", "callId", "call_id", "uuid", "callSid", "call_
 export interface FreeSwitchSerializerOptions {
   /**
    * The `<sampling-rate>` of `uuid_audio_fork <uuid> start`: the rate of the caller's audio
-   * (`8k` is 8000, `16k` 16000). One of 8000, 16000, 24000, 48000.
+   * (`8k` is 8000, `16k` 16000; any other rate is given in Hz, `24000`: the module reads `24k`
+   * as 24 Hz). One of 8000, 16000, 24000, 48000.
    *
    * @default {8000}
    */
@@ -89,8 +90,12 @@ export interface FreeSwitchSerializerOptions {
  * marks);
  * `end` (once the reply's last batch has played) / `cancel` → `disconnect`, which raises
  * `mod_audio_fork::disconnect` for the application to hang up (the module leaves the channel
- * up); `message` → its JSON (`transcription`, `transfer`, `clearMarks`, …; anything but an object
- * with a `type` is an encode error: the module would drop it unseen).
+ * up); `message` → its JSON, a command the module acts on (`clearMarks`, `transcription`,
+ * `transfer`, `disconnect`, `error`, `json`; `playAudio`, which a streaming fork ignores);
+ * anything else is an encode error: an object with no `type`, a type the module does not know,
+ * another spelling of the key ahead of `type` (the module's keys ignore case), a `playAudio` the
+ * module would crash on (no `data.audioContentType` string) or file at the wrong rate (`raw` at a
+ * `sampleRate` it does not name).
  *
  * `mod_audio_stream` (amigniter): its open-source edition streams the same L16 with a text
  * metadata frame first, and so is read by this serializer; it plays nothing back (sent audio
@@ -213,6 +218,7 @@ export class FreeSwitchSerializer implements FrameSerializer {
         // armed (a stretch's flush) goes after it, nor an `end`'s goodbye still on its way.
         return ahead(this.#marks.cancel(), this.#context, DISCONNECT);
       case "message":
+        checkCommand(frame.message);
         return this.#marks.message(frame.message);
       default:
         return null;
@@ -296,6 +302,95 @@ function checkRate(rate: number, name: string): number {
     throw new RangeError(`${name} must be one of ${FORK_RATES.join(", ")}, got ${rate}`);
   }
   return rate;
+}
+
+/**
+ * The commands `mod_audio_fork` acts on (`processIncomingMessage`, jambonz/freeswitch-modules
+ * `mod_audio_fork/lws_glue.cpp` at 30f21899, :212-383): `killAudio` and `mark` go as frames
+ * (`ForkMarks` refuses them as messages), `playAudio` only where the fork has no bidirectional
+ * streaming, the rest raise an event of the module's for the application (`json` is what any
+ * JSON without a "type" string becomes).
+ */
+const MODULE_COMMANDS: ReadonlySet<unknown> = new Set([
+  "killAudio",
+  "mark",
+  "clearMarks",
+  "playAudio",
+  "transcription",
+  "transfer",
+  "disconnect",
+  "error",
+  "json",
+]);
+
+/** The rates `playAudio` names raw audio's file by (`lws_glue.cpp:226-251`); any other, 16 kHz. */
+const PLAY_AUDIO_RATES: ReadonlySet<unknown> = new Set([8000, 16000, 24000, 32000, 48000, 64000]);
+
+/**
+ * Throws the encode error for a `message` frame the module would drop with only a log line, or
+ * read otherwise than the serializer did, or crash on, as `ForkMarks.message` does for one that
+ * names no command. The module reads a field from the first key that is its name in any case
+ * (cJSON_GetObjectItem ignores case, FreeSWITCH `src/switch_json.c`): another spelling of "type"
+ * ahead of it would make it read a command the serializer did not (a `killAudio` behind its back,
+ * or a `json` event). A type it does not know gets "unsupported msg type" (`:384`). `playAudio`
+ * (on a fork without streaming; a streaming one ignores it) reads `data.audioContentType` with
+ * `strcmp` whenever `data` is there, null included: not a string, FreeSWITCH itself crashes
+ * (`:216-225`; drachtio's `lws_glue.cpp:42-51` alike); raw audio at a rate it does not name is
+ * filed as 16 kHz, and plays at the wrong speed. A message that is no object, or has no "type"
+ * string, is `ForkMarks`' to refuse.
+ */
+function checkCommand(message: unknown): void {
+  if (!isObject(message)) return;
+  const key = moduleKey(message, "type");
+  if (key === undefined) return;
+  if (key !== "type") {
+    throw new TransportError(
+      "encode",
+      `${PROVIDER}: mod_audio_fork reads ${JSON.stringify(key)} as the command's type (it ` +
+        `matches keys regardless of case, the first one found): name the command in "type" alone`,
+    );
+  }
+  const type = message.type;
+  if (typeof type !== "string") return;
+  if (!MODULE_COMMANDS.has(type)) {
+    throw new TransportError(
+      "encode",
+      `${PROVIDER}: message type ${JSON.stringify(type)} is not a mod_audio_fork command: the ` +
+        "module drops it with only a log line; it acts on clearMarks, transcription, transfer, " +
+        "disconnect, error, json and (without bidirectional streaming) playAudio",
+    );
+  }
+  if (type === "playAudio") checkPlayAudio(message);
+}
+
+/** See {@linkcode checkCommand}: a `playAudio` the module files as it says, or drops unseen. */
+function checkPlayAudio(message: JsonObject): void {
+  const dataKey = moduleKey(message, "data");
+  const data = dataKey === undefined ? undefined : message[dataKey];
+  const contentKey = isObject(data) ? moduleKey(data, "audioContentType") : undefined;
+  const content = contentKey === undefined ? undefined : (data as JsonObject)[contentKey];
+  let problem: string | undefined;
+  if (typeof content !== "string") {
+    problem = dataKey === undefined
+      ? "has no data: the module drops it"
+      : "has no data.audioContentType string: the module (without bidirectional streaming) " +
+        "reads it unchecked and FreeSWITCH crashes";
+  } else if (content === "raw") {
+    const rateKey = moduleKey(data as JsonObject, "sampleRate");
+    const rate = rateKey === undefined ? undefined : (data as JsonObject)[rateKey];
+    if (!PLAY_AUDIO_RATES.has(rate)) {
+      problem = `names raw audio at sampleRate ${JSON.stringify(rate)}: the module files it as ` +
+        `16 kHz audio; give a number of ${[...PLAY_AUDIO_RATES].join(", ")}`;
+    }
+  }
+  if (problem === undefined) return;
+  throw new TransportError("encode", `${PROVIDER}: playAudio ${problem}`);
+}
+
+/** The key of `object` the module reads as `name`: the first that is `name` in any case. */
+function moduleKey(object: JsonObject, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return Object.keys(object).find((k) => k.length === name.length && k.toLowerCase() === lower);
 }
 
 /** `text` as JSON, or `undefined` when it is not JSON (metadata may be any text). */
