@@ -47,8 +47,10 @@ export interface CloudflareUpgradeOptions extends TransportOptions, AdmissionOpt
    * allocate. Voice gains little: audio compresses poorly, and deflating every outbound chunk
    * costs CPU time, which Workers bill. Off, a client that sends a compressed message anyway (RSV1
    * set) breaks the protocol: workerd closes with 1002, and the session ends with 1006. `true`
-   * leaves the choice to workerd; a Worker whose compatibility flags hold
-   * `no_web_socket_compression` agrees none either way.
+   * leaves the choice to workerd. The `no_web_socket_compression` compatibility flag strips the
+   * 101's `Sec-WebSocket-Extensions`, this adapter's too: workerd on its own then agrees none,
+   * whatever this says; under Miniflare (`wrangler dev`) the 101 goes out through Miniflare's own
+   * Worker, which then agrees the client's offer, so there the flag turns compression on.
    *
    * @default {false}
    */
