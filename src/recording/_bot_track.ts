@@ -456,10 +456,26 @@ export class BotTrack {
       // went after it, where it never played.
       return;
     }
+    // Told after the far end's clear, later than `holdMs` after the heard position (a slow clear,
+    // a short hold), the audio from the cut on may be written out already: recorded though the
+    // caller never heard it. Counted as a move's losses are; uncounted, the recording said
+    // nothing of the reply heard past the interruption.
+    this.#moved += this.#writtenFrom(cut);
     this.#ring.erase(cut);
     this.#floor = cut;
     this.#spells = [];
     this.#kept.clear();
+  }
+
+  /** Samples of the bot's audio placed from sample `from` on that are written out already. */
+  #writtenFrom(from: number): number {
+    const base = this.#ring.base;
+    let written = 0;
+    for (const spell of this.#spells) {
+      const start = Math.max(spell.start, from);
+      written += Math.max(0, Math.min(this.#sampleOf(spell, spell.endPosition), base) - start);
+    }
+    return written;
   }
 
   /** The session ended at clock time `at`: nothing after it was heard. */

@@ -62,6 +62,8 @@ export class CallerTrack {
   /** Where caller audio is held, to count what is written over. */
   readonly #placed = new PlacedSpans();
   #overrun = 0;
+  /** A new inbound stream began (see {@linkcode newStream}): the next timestamped frame starts it. */
+  #newStream = false;
 
   /** The caller's track in `ring`. */
   constructor(ring: SampleRing, rate: number, timeline: RecordingTimeline, gapMs: number) {
@@ -89,6 +91,17 @@ export class CallerTrack {
     return this.#overrun;
   }
 
+  /**
+   * A new inbound stream begins (a provider's `start` again on the same socket): its media time
+   * counts from 0 anew. Read by the old stream's anchor, its first frames fell where the old
+   * stream began, and where that was within `gapMs` they were taken for frames out of order: the
+   * new stream was laid over the old one's audio (counted overrun) and as much earlier than it
+   * was spoken. Its next timestamped frame begins a new media timeline, at its arrival.
+   */
+  newStream(): void {
+    this.#newStream = true;
+  }
+
   /** Places `frame`, which arrived at clock time `receivedAt`. */
   push(frame: AudioFrame, receivedAt: number): void {
     const ms = durationMs(frame.audio.length, frame);
@@ -111,8 +124,11 @@ export class CallerTrack {
     let ahead = false;
     /** It begins a new media timeline, anchored at its arrival. */
     let fresh = false;
+    const newStream = this.#newStream;
+    this.#newStream = false;
     if (frame.timestampMs !== undefined) {
-      at = this.#anchor + frame.timestampMs;
+      // A new stream's is anchored afresh, as the first frame is (no anchor: NaN).
+      at = newStream ? NaN : this.#anchor + frame.timestampMs;
       // Ahead of real time: its audio would end more than gapMs after it arrived.
       ahead = at + ms > receivedAt + this.#gapMs;
       if (!ahead && at < end - slack && at >= end - this.#gapMs) {

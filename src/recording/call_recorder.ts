@@ -11,6 +11,7 @@ import { type Clock, systemClock } from "../clock.ts";
 import type { TransportClosed } from "../events.ts";
 import type { AudioFrame } from "../frames.ts";
 import type {
+  InboundPacketInfo,
   InterruptionInfo,
   ObservedSession,
   OutboundAudioInfo,
@@ -37,8 +38,8 @@ export type RecordingLayout = "stereo" | "mono" | "separate";
 /** Options for {@linkcode CallRecorder}. */
 export interface CallRecorderOptions {
   /**
-   * The recording's sample rate; audio of other rates is resampled to it. One of 8000, 16000,
-   * 22050, 24000, 44100 or 48000.
+   * The recording's sample rate; audio of other rates is resampled to it. One of 8000, 12000,
+   * 16000, 22050, 24000, 32000, 44100, 48000, 96000 or 192000 (`RESAMPLER_RATES`).
    *
    * @default {16000}
    */
@@ -98,9 +99,11 @@ export interface RecordingStats {
   /**
    * Milliseconds of audio that arrived after its place had been written out (not recorded), and
    * of the bot's audio the far end played later than placed, moved only once its place had been
-   * written out (recorded where first placed, not where heard); and of the bot's audio sent while
-   * the far end held its playout (`playoutHeld`) with 30 s of it held already (a reply sent on
-   * into a PAUSE_MEDIA that outlasted the transport's `sendTimeoutMs`: not recorded).
+   * written out (recorded where first placed, not where heard), or cut by an interruption told
+   * only once it was written out (recorded, though the caller never heard it); and of the bot's
+   * audio sent while the far end held its playout (`playoutHeld`) with 30 s of it held already (a
+   * reply sent on into a PAUSE_MEDIA that outlasted the transport's `sendTimeoutMs`: not
+   * recorded).
    */
   lateMs: number;
   /**
@@ -448,6 +451,16 @@ export class CallRecorder implements SessionObserver {
       this.#caller.push(frame, receivedAt);
       this.#advance(receivedAt);
     });
+  }
+
+  /**
+   * Takes note of a new inbound stream (a {@linkcode SessionObserver} method: a provider's `start`
+   * again on the same socket), whose media time counts from 0 anew: its first frame is placed at
+   * its arrival, not by the old stream's media time.
+   */
+  inboundPacket(packet: Readonly<InboundPacketInfo>): void {
+    if (this.#stopped || !packet.streamStart) return;
+    this.#caller.newStream();
   }
 
   /** Places an outbound chunk where the far end plays it (a {@linkcode SessionObserver} method). */
