@@ -77,7 +77,13 @@ export interface BargeInStreamOptions extends SpeechDetectorStreamOptions {
  * interrupts the bot. `minLevelAboveFloorDb` raised just over the echo's level keeps the echo
  * out while a louder caller still barges in, even one who starts while the echo is under way;
  * nothing tells a caller from an echo as loud (see the option). Speech that began while the bot
- * was audible may be the bot's own echo: do not answer it unless it barged in (`onBargeIn`).
+ * was audible may be the bot's own echo: answer it only if it barged in (`onBargeIn`), stood over
+ * the bar where it began (its `speechstart`'s `levelDb` minus `noiseFloorDb`), or went on past
+ * where the echo ends (its `speechstop` more than the line's echo delay after the bot was last
+ * audible: note that in `onLevel`, whose times are the events'). Not by whether the bot is audible
+ * as the `speechstart` comes, `minSpeechMs` after the speech began: the echo of a reply shorter
+ * than that ("Sure.") is reported once the bot is silent, and a caller who answers as the bot ends
+ * talks on in the echo's speech, with no `speechstart` of their own and no barge-in.
  *
  * A response often plays in spells (a sentence, a pause while the next is synthesized, the next
  * sentence). Speech caught while the bot is silent in such a pause is kept: if the same response

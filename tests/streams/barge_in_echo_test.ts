@@ -6,7 +6,7 @@ import {
   type InterruptResult,
   type SpeechStartEvent,
 } from "../../mod.ts";
-import { frames, mix, noise, recording } from "./_real_speech.ts";
+import { frames, mix, noise, recording, spokenMs } from "./_real_speech.ts";
 
 // A phone line whose hybrid sends the bot's own voice back 20 dB down, 120 ms late, over hiss at
 // -60 dBFS. All 8 kHz.
@@ -65,15 +65,16 @@ Deno.test("`BargeInStream` with a bar over the bot's echo still hears a caller w
 });
 
 /**
- * The README's barge-in recipe on the echoing line, frame by frame: the bot answers, its voice
- * comes back as echo, and `caller` (if any) talks from `atMs`. Returns how many times the bot
- * answered and was interrupted.
+ * The README's barge-in recipe on the echoing line, frame by frame: the bot answers (`reply`,
+ * each time), its voice comes back as echo, and `caller` (if any) talks from `atMs`. Returns how
+ * many times the bot answered and was interrupted.
  */
 async function recipe(
   options: BargeInStreamOptions,
   caller?: { samples: Int16Array; atMs: number },
+  reply?: Int16Array,
 ) {
-  const answerAudio = (await recording("bot_answer_8k.wav")).samples;
+  const answerAudio = reply ?? (await recording("bot_answer_8k.wav")).samples;
   const FRAME = RATE / 50;
   const ECHO_DELAY = (ECHO_MS * RATE) / 1000;
   let line = noise("white", RATE, 20, -60);
@@ -101,14 +102,22 @@ async function recipe(
     answers++;
     botAt = 0;
   };
-  // The corrected recipe: speech that began while the bot was audible may be its own echo, so
-  // it is the caller's turn only if it began in silence or barged in.
+  // The recipe: speech that began while the bot was audible may be its own echo, which ends
+  // within the echo's delay of where the bot was last audible (on the inbound audio's timeline).
+  // It is the caller's turn if it stood over the bar where it began, barged in, or went on past
+  // that.
+  const bar = options.minLevelAboveFloorDb ?? 0;
+  const ECHO_TAIL_MS = 300; // over the line's echo delay: the network's and the hybrid's
+  let audibleToMs = -Infinity;
   let callersTurn = false;
   const listen = new BargeInStream(transport, {
     ...options,
+    onLevel(_levelDb, _floorDb, atMs, durationMs) {
+      if (transport.playback.speaking) audibleToMs = atMs + durationMs;
+    },
     onSpeech(event) {
-      if (event.type === "speechstart") callersTurn = !transport.playback.speaking;
-      else if (callersTurn) answer();
+      if (event.type === "speechstart") callersTurn = event.levelDb - event.noiseFloorDb >= bar;
+      else if (callersTurn || event.atMs > audibleToMs + ECHO_TAIL_MS) answer();
     },
     onBargeIn: () => void (callersTurn = true),
   });
@@ -152,6 +161,35 @@ Deno.test("the README's barge-in recipe answers a caller who talks over the bot'
     interrupts: 1,
   });
 });
+
+Deno.test("the README's barge-in recipe does not answer the echo of a reply shorter than minSpeechMs and the echo's delay", async () => {
+  // "Sure." (310 ms of sound, as a TTS stream sends it: no silence around it) comes back 120 ms
+  // later; the echo's speechstart, 200 ms into it, comes once the bot is silent. The recipe took
+  // speech reported while the bot was silent for the caller's: it answered its own echo, and the
+  // echo of that answer, all call long (22 answers in 20 s).
+  const said = (await recording("sure_8k.wav")).samples;
+  const [from, to] = spokenMs(said, RATE).map((ms) => Math.round((ms * RATE) / 1000));
+  const sure = said.slice(from, to);
+  assert.ok(sure.length / RATE < 0.2 + ECHO_MS / 1000, "shorter than minSpeechMs and the delay");
+  assert.deepEqual(await recipe({ minLevelAboveFloorDb: 32 }, undefined, sure), {
+    answers: 1,
+    interrupts: 0,
+  });
+});
+
+for (const earlyMs of [100, 0]) {
+  Deno.test(`the README's barge-in recipe answers a caller who begins ${earlyMs} ms before the bot's reply ends`, async () => {
+    // A caller who answers as the bot finishes (people begin within a few hundred ms of a turn's
+    // end, often before it) talks into the echo's tail: no speechstart of their own (the echo's
+    // speech goes on), no barge-in (over the bar only once the bot is silent). The recipe, which
+    // answered only speech begun in silence or that barged in, never answered: the call stalled.
+    const reply = (await recording("bot_answer_8k.wav")).samples;
+    const caller = (await recording("caller_stop_8k.wav")).samples;
+    const atMs = (reply.length * 1000) / RATE - earlyMs;
+    const bar = { minLevelAboveFloorDb: 32 };
+    assert.deepEqual(await recipe(bar, { samples: caller, atMs }), { answers: 2, interrupts: 0 });
+  });
+}
 
 Deno.test("`BargeInStream` over the echo hears a caller's word whole when a swell of the echo crossed the bar just before it", async () => {
   // The watch over the bar began at the swell and, 1.5 × minSpeechMs later, was dropped whole:
