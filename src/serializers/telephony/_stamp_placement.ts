@@ -8,10 +8,11 @@
  * snapping of a loss to the grid and the grid's moves, the undoing of a step that jumped, and the
  * place of a packet that is not the newest (delayed past a later one, or sent again).
  *
- * Apart from `OrderedMedia`, which keeps what faces the wire (decoding, the reorder stage, the
- * frames' clock, the wall-time bound on a hole): the placement is a state machine of its own over
- * numbers alone (a stamp, a chunk, a length in; a place out), told only whether the stage took
- * the packet it placed, and a sequence-ordered stream never reaches it.
+ * Apart from `OrderedMedia`, which keeps what faces the wire (the reorder stage, the wall-time
+ * bound on a hole; decoding is `_frame_output.ts`'s, the frames' clock `_frame_clock.ts`'s): the
+ * placement is a state machine of its own over numbers alone (a stamp, a chunk, a length in; a
+ * place out), told only whether the stage took the packet it placed, and a sequence-ordered
+ * stream never reaches it.
  *
  * @module
  */

@@ -3,6 +3,14 @@
  * number, media time and payload; out come audio frames in order, with silence of the right
  * length where media went missing.
  *
+ * This file is the stage that faces the wire: the payloads, the keys packets are ordered by, the
+ * reorder stage, the arrival told to observers, the wall-time bound on a hole, and the stream's
+ * life (bind, start, switch, flush). What it leans on is a unit each: where a packet goes by
+ * timestamp (`_stamp_placement.ts`), the frames' clock (`_frame_clock.ts`), the output that makes
+ * frames of what is delivered and keeps them clear of what was heard (`_frame_output.ts`), the
+ * record of which chunks went out (`_delivered_chunks.ts`), and the switch of order mid-stream
+ * (`_order_switch.ts`).
+ *
  * @module
  */
 
@@ -11,18 +19,16 @@ import type { ClockTimer } from "../../clock.ts";
 import type { SerializerContext } from "../../serializer.ts";
 import type { InboundPacketInfo } from "../../session_observer.ts";
 import { decodeBase64 } from "./base64.ts";
-import { MAX_AHEAD_MS, StampPlacement } from "./_stamp_placement.ts";
-import { type MediaPacket, MediaReorder, type MediaReorderOutput } from "./media_reorder.ts";
+import { DeliveredChunks } from "./_delivered_chunks.ts";
+import { FrameClock } from "./_frame_clock.ts";
+import { FrameOutput } from "./_frame_output.ts";
+import { OrderSwitch } from "./_order_switch.ts";
+import { StampPlacement } from "./_stamp_placement.ts";
+import { type MediaPacket, MediaReorder, type MediaReorderCounter } from "./media_reorder.ts";
 import type { TelephonyAudio } from "./telephony_audio.ts";
-import { bytesPerSample, SILENCE_BYTE } from "./telephony_encoding.ts";
+import { bytesPerSample } from "./telephony_encoding.ts";
 import { TransportError } from "../../errors.ts";
 import { thrownText } from "../../_thrown_text.ts";
-
-/**
- * A filled gap is cut into no more frames than one per this many ms (see the gap filler below):
- * frames of 50–100 ms, or of the missing packets' length where that is longer.
- */
-const GAP_FRAME_MS = 100;
 
 /**
  * How long, in wall time, media may wait behind a hole with the stage not moving on (no packet
@@ -32,22 +38,6 @@ const GAP_FRAME_MS = 100;
  * comes later still is counted late.
  */
 const HELD_WALL_WINDOWS = 4;
-
-/** Frame times are sums of sample counts over the rate: closer than this is no overlap. */
-const OVERLAP_EPSILON_MS = 1e-6;
-
-/**
- * How many chunks up to the newest delivered say whether each was delivered (one bit each, see
- * `#deliveredChunks`): a packet from before a switch of order that comes after it is counted a
- * duplicate where its chunk was delivered, late where it was a hole; older ones are counted late.
- */
-const DELIVERED_CHUNKS = 32;
-
-/**
- * Where the packet delivered last before a switch of order is retold to the new stage, which
- * goes on from it (see `reorderBy`): it went out already.
- */
-const ALREADY_DELIVERED: MediaReorderOutput<Uint8Array> = { packet: () => {}, gap: () => {} };
 
 /** Options for {@linkcode OrderedMedia}. */
 export interface OrderedMediaOptions {
@@ -96,7 +86,7 @@ export interface MediaMessage {
  * feeding gaps through the decoder as silence so its resampler stays continuous. Frames carry
  * `timestampMs`, never negative: the message's own media time counted from the first media message
  * delivered (and, after a resync, from where delivery stood; by timestamp, never before where the
- * frame before ends, see `#clearOfHeard`), or the position on the media timeline
+ * frame before ends, see `_frame_output.ts`), or the position on the media timeline
  * when a message carries none, or one that cannot be right (counted in `decodeErrors` and reported;
  * the audio still goes out). Bound to a context with a clock, each message with a media time is
  * told to the context as it arrives ({@linkcode SerializerContext.inboundPacket}; its media time
@@ -141,35 +131,28 @@ export class OrderedMedia {
   readonly #provider: string;
   #reorder: MediaReorder<Uint8Array>;
   #context: SerializerContext | undefined;
-  /**
-   * Frames made during one push, flush or reset, handed over at its end (see `#handOver`);
-   * emptied as each begins, of what one that threw midway left.
-   */
-  #frames: AudioFrame[] = [];
-  /** Media time of the next frame out, when messages carry none. */
-  #nextMs = 0;
   /** The first media message's time: media times count from it (the key when by timestamp). */
   #firstMs: number | undefined;
-  /**
-   * What a message's media time less this gives its frame's `timestampMs`: set by the first packet
-   * delivered after a start or a resync, so that it lands where delivery stands.
-   */
-  #originMs: number | undefined;
-  /** By how much the last refused media time was off where delivery stood (see #frameMs). */
-  #refusedOffsetMs: number | undefined;
-  #bySequence: boolean;
+  #bySequence = true;
+  /** The frames' clock: a delivered packet's frame time, read off its media time. */
+  readonly #frameClock: FrameClock;
+  /** The newest packet delivered and which chunks before it were: read by the output and the switch. */
+  readonly #delivered = new DeliveredChunks();
+  /** Where the reorder stage delivers: frames made, timed, clear of what was heard. */
+  readonly #output: FrameOutput;
+  /** The switch of order mid-stream (see {@linkcode reorderBy}). */
+  readonly #switch: OrderSwitch;
   /**
    * By timestamp: where each packet goes before the reorder stage takes it (see
    * `_stamp_placement.ts`): the step, the first stamp's shift, the stamps' bias and the grid.
    */
   readonly #placement: StampPlacement;
   /**
-   * Whether the reorder stage dropped a packet (a duplicate, a late one) during this push: the
-   * packet's residual is then kept out of the bias (see `StampPlacement.taken`).
+   * Whether the reorder stage dropped a packet (a duplicate, a late one) during this push, or the
+   * output dropped it as heard: the packet's residual is then kept out of the bias (see
+   * `StampPlacement.taken`).
    */
   #stageDropped = false;
-  /** The range media times wrap in (ordered by timestamp with a modulus), else `undefined`. */
-  #timeModulus: number | undefined;
   /**
    * Each packet as it arrives, told through the context (`SerializerContext.inboundPacket`): one
    * object for every packet, so that a packet costs no allocation (observers copy what they keep).
@@ -189,28 +172,6 @@ export class OrderedMedia {
    */
   #heldTimer: ClockTimer | undefined;
   #heldArmed = false;
-  /**
-   * Packets and gaps delivered so far: a push that moved the stage on while it still holds media
-   * re-arms the wall-time bound (see `push`).
-   */
-  #delivered = 0;
-  /**
-   * The newest packet delivered: its chunk (`undefined`: it had none) and its length, and which of
-   * the `DELIVERED_CHUNKS` chunks up to it were delivered (bit n: chunk `#lastChunk - n`). A
-   * switch to timestamp order goes on from it (see `reorderBy`).
-   */
-  #lastChunk: number | undefined;
-  #lastDurationMs: number | undefined;
-  #deliveredChunks = 0;
-  /**
-   * Since a switch to timestamp order mid-stream: the newest chunk delivered before it (`undefined`
-   * if none, or no switch), where delivery then stood (ms from the first, the new order's key), and
-   * `#deliveredChunks` as it then was. A packet at or before both is the old order's, its place
-   * passed (see `#fromBeforeSwitch`). Forgotten at a resync: the numbering began again.
-   */
-  #switchChunk: number | undefined;
-  #switchEndMs = 0;
-  #switchDelivered = 0;
 
   /** Makes the stage for one stream. */
   constructor(options: OrderedMediaOptions) {
@@ -218,13 +179,28 @@ export class OrderedMedia {
     this.#audio = options.audio;
     this.#provider = options.provider;
     const orderBy = options.orderBy ?? "sequence";
-    this.#bySequence = orderBy === "sequence";
-    this.#timeModulus = this.#bySequence ? undefined : options.modulus;
+    this.#frameClock = new FrameClock(this.#refuseTime);
+    this.#output = new FrameOutput(this.#audio, this.#frameClock, this.#delivered, this.#count);
+    this.#setOrder(orderBy);
     this.#reorder = this.#newReorder(orderBy);
     this.#placement = new StampPlacement({
       windowMs: this.#reorder.windowMs,
       timesWrap: options.modulus !== undefined,
     });
+    this.#switch = new OrderSwitch(
+      this.#frameClock,
+      this.#output,
+      this.#delivered,
+      this.#placement,
+      this.#count,
+    );
+  }
+
+  /** Orders by `orderBy` from now: media times wrap only by timestamp, and only then are cleared. */
+  #setOrder(orderBy: "sequence" | "timestamp"): void {
+    this.#bySequence = orderBy === "sequence";
+    this.#frameClock.modulus = this.#bySequence ? undefined : this.#options.modulus;
+    this.#output.byTimestamp = !this.#bySequence;
   }
 
   /** A reorder stage by `orderBy` with this one's options, counting through the context. */
@@ -235,22 +211,29 @@ export class OrderedMedia {
       orderBy,
       ...(windowMs === undefined ? {} : { windowMs }),
       ...(modulus === undefined ? {} : { modulus }),
-      count: (counter, amount) => {
-        // A resync starts the numbering afresh, and with it the media clock: the new timeline's
-        // first packet is anchored where delivery stands (see #frameMs).
-        // The new numbering is no continuation of the one before the switch of order either (see
-        // `#fromBeforeSwitch`): its chunks and media times are not to be read against that one's.
-        if (counter === "inboundMediaResyncs") {
-          this.#resetClock();
-          this.#switchChunk = undefined;
-        }
-        if (counter === "inboundMediaDuplicates" || counter === "inboundMediaLate") {
-          this.#stageDropped = true;
-        }
-        this.#context?.count(counter, amount);
-      },
+      count: this.#count,
     });
   }
+
+  /**
+   * The stage's one way to count, for its reorder stage, its output and its switch of order: a
+   * drop marks this push's packet dropped whichever of them made it, and a resync forgets what
+   * the old numbering anchored.
+   */
+  readonly #count = (counter: MediaReorderCounter, amount: number): void => {
+    // A resync starts the numbering afresh, and with it the media clock: the new timeline's
+    // first packet is anchored where delivery stands (see `FrameClock.frameMs`).
+    // The new numbering is no continuation of the one before the switch of order either (see
+    // `OrderSwitch.fromBefore`): its chunks and media times are not to be read against that one's.
+    if (counter === "inboundMediaResyncs") {
+      this.#frameClock.reset();
+      this.#switch.forget();
+    }
+    if (counter === "inboundMediaDuplicates" || counter === "inboundMediaLate") {
+      this.#stageDropped = true;
+    }
+    this.#context?.count(counter, amount);
+  };
 
   /**
    * The transport's context: counts go to `transport.stats`. With its clock and
@@ -307,97 +290,18 @@ export class OrderedMedia {
    * new order goes on from the packet delivered last: a packet from before the switch that comes
    * after it (its chunk and its media time at or before that packet's) is dropped, counted a
    * duplicate or late, and the first packet after a loss right at the switch follows a hole,
-   * filled as any. Nothing is done (and nothing comes out) when it orders so already.
+   * filled as any (see `_order_switch.ts`). Nothing is done (and nothing comes out) when it orders
+   * so already.
    */
   reorderBy(orderBy: "sequence" | "timestamp"): AudioFrame[] {
     if (orderBy === this.orderBy) return [];
-    this.#frames.length = 0;
-    this.#reorder.drain(this.#timedOutput);
+    this.#output.begin();
+    this.#reorder.drain(this.#switch.drain);
     this.#stopHolding();
-    this.#bySequence = orderBy === "sequence";
-    this.#timeModulus = this.#bySequence ? undefined : this.#options.modulus;
+    this.#setOrder(orderBy);
     this.#reorder = this.#newReorder(orderBy);
-    // The stream's first media time stays the origin: by timestamp the new stage's keys, and the
-    // times told to observers, count from it as before. A delivered packet's media time is the
-    // wire's by sequence but counted from the first by timestamp (see `push`): the media clock
-    // is moved by as much, so that frames keep the times they would have had.
-    const firstMs = this.#firstMs;
-    if (this.#originMs !== undefined && firstMs !== undefined) {
-      this.#originMs += this.#bySequence ? firstMs : -firstMs;
-    }
-    // Telnyx switches at the bot's first packet, a caller's packet or more into the stream: the
-    // first packet of the new order, taken for the stream's first, made a burst stamped alike
-    // after it read as its stamp a packet late (20 ms of silence, every later frame 20 ms late).
-    this.#placement.forget(this.#firstMs !== undefined);
-    this.#switchChunk = undefined;
-    if (!this.#bySequence) this.#goOnFromDelivered();
-    return this.#handOver();
-  }
-
-  /**
-   * At a switch to timestamp order: the packet delivered last is retold to the new order, its
-   * placement and its reorder stage (its audio went out already), so that what was delivered
-   * before bounds what the new order delivers. Begun afresh at its own first packet, the new
-   * stage took a caller's packet from before the switch sent again after it for a first (heard
-   * twice, time running back, 20 ms of silence before the next), and the first packet after a
-   * loss right at the switch for one in step (no silence, the caller's audio 20 ms short).
-   */
-  #goOnFromDelivered(): void {
-    const durationMs = this.#lastDurationMs;
-    const originMs = this.#originMs;
-    if (durationMs === undefined || originMs === undefined || this.#firstMs === undefined) return;
-    // Where delivery stands, as the new order's key: a frame's time is its key less the origin.
-    const endMs = this.#nextMs + originMs;
-    const modulus = this.#timeModulus;
-    const lastMs = modulus === undefined
-      ? endMs - durationMs
-      : (((endMs - durationMs) % modulus) + modulus) % modulus;
-    const chunk = this.#lastChunk;
-    this.#placement.place(lastMs, chunk, durationMs);
-    this.#placement.taken(lastMs, chunk, durationMs, false);
-    const packet: MediaPacket<Uint8Array> = {
-      timestampMs: lastMs,
-      durationMs,
-      payload: new Uint8Array(0),
-    };
-    if (chunk !== undefined) packet.sequence = chunk;
-    this.#reorder.push(packet, ALREADY_DELIVERED);
-    this.#switchChunk = chunk;
-    this.#switchEndMs = endMs;
-    this.#switchDelivered = this.#deliveredChunks;
-  }
-
-  /**
-   * Whether a packet is one from before the switch to timestamp order (its chunk at or before the
-   * newest delivered then, and its media time, `sinceFirstMs`, half a packet or more before where
-   * delivery then stood): its place was passed, it is dropped and counted, a duplicate where its
-   * chunk was delivered, else late. Both must say so: a newer chunk stamped early is jitter (a
-   * burst stamped alike), and an older one stamped ahead is the new stage's to judge. The new
-   * stage would judge these too, but against the packet it goes on from alone, taken for its
-   * first: two sent again from farther back than its window would have begun its timeline anew.
-   */
-  #fromBeforeSwitch(chunk: number | undefined, sinceFirstMs: number, durationMs: number): boolean {
-    const switchChunk = this.#switchChunk;
-    if (switchChunk === undefined || chunk === undefined || !(chunk <= switchChunk)) return false;
-    const modulus = this.#timeModulus;
-    const behindMs = modulus === undefined
-      ? this.#switchEndMs - sinceFirstMs
-      : -nearest(sinceFirstMs - this.#switchEndMs, 0, modulus);
-    if (!(behindMs >= durationMs / 2)) return false;
-    // Farther behind where delivery now stands than the longest gap the stage fills is no packet
-    // from before the switch but a numbering begun again (chunks and media times both restarted),
-    // the stage's to judge: a second packet agreeing with it begins a new timeline (a resync).
-    // Dropped here, such a restart lost every packet up to the switch's chunk and media time
-    // (1.5 s of the caller's speech for a switch 3 s into the call), and no resync ever came.
-    // (The clock is anchored while a switch stands: a resync, or a start, forgets both.)
-    const nowEndMs = this.#nextMs + (this.#originMs ?? 0);
-    const behindNowMs = modulus === undefined
-      ? nowEndMs - sinceFirstMs
-      : -nearest(sinceFirstMs - nowEndMs, 0, modulus);
-    if (behindNowMs > MAX_AHEAD_MS) return false;
-    const delivered = wentOut(this.#switchDelivered, switchChunk, chunk);
-    this.#context?.count(delivered ? "inboundMediaDuplicates" : "inboundMediaLate", 1);
-    return true;
+    this.#switch.switched(!this.#bySequence, this.#firstMs, this.#reorder);
+    return this.#output.handOver();
   }
 
   /**
@@ -422,8 +326,9 @@ export class OrderedMedia {
         `${this.#provider}: PCM16 media payload has an odd length of ${bytes.length} bytes`,
       );
     }
-    this.#frames.length = 0;
-    if (bytes.length === 0) return this.#handOver();
+    const output = this.#output;
+    output.begin();
+    if (bytes.length === 0) return output.handOver();
     // Read as the message is: deserialize runs as it arrives (a message that waited behind the
     // serializer's set-up is timed when read). Without the session's clock, none is told.
     const arrivedAt = this.#context?.clock?.now();
@@ -437,11 +342,11 @@ export class OrderedMedia {
       : this.#sinceFirst(message.timestampMs, firstMs);
     if (
       !this.#bySequence && timestampMs !== undefined &&
-      this.#fromBeforeSwitch(message.sequence, timestampMs, durationMs)
+      this.#switch.fromBefore(message.sequence, timestampMs, durationMs)
     ) {
       // Received all the same: told, as the stage's drops are (see below).
       this.#arrived(arrivedAt, timestampMs);
-      return this.#handOver();
+      return output.handOver();
     }
     // By timestamp, a stamp that jitters back onto the packet before is set where that one ends.
     const placedMs = timestampMs === undefined || this.#bySequence
@@ -449,23 +354,27 @@ export class OrderedMedia {
       : this.#placement.place(timestampMs, message.sequence, durationMs);
     const key = this.#bySequence ? message.sequence : placedMs;
     // By sequence, the packet carries the wire's media time: its frame's time is read off it on
-    // delivery (see #frameMs). By timestamp, the time from the first is its place.
+    // delivery (see `FrameClock.frameMs`). By timestamp, the time from the first is its place.
     const mediaMs = this.#bySequence ? message.timestampMs : placedMs;
     if (key === undefined) {
       // Nothing to order by: the message goes as it came.
       this.#firstMs = firstMs;
-      this.#noteDelivered(message.sequence, durationMs);
-      this.#decode(bytes, this.#frameMs(message.timestampMs, durationMs), durationMs);
+      this.#delivered.note(message.sequence, durationMs);
+      output.decode(
+        bytes,
+        this.#frameClock.frameMs(message.timestampMs, durationMs, output.nextMs),
+        durationMs,
+      );
       this.#arrived(arrivedAt, timestampMs);
-      return this.#handOver();
+      return output.handOver();
     }
     const packet: MediaPacket<Uint8Array> = { durationMs, payload: bytes };
     if (message.sequence !== undefined) packet.sequence = message.sequence;
     if (mediaMs !== undefined) packet.timestampMs = mediaMs;
-    const delivered = this.#delivered;
+    const deliveries = output.deliveries;
     this.#stageDropped = false;
     try {
-      this.#reorder.push(packet, this.#output);
+      this.#reorder.push(packet, output);
     } catch (cause) {
       // The reorder stage knows no provider: its decode errors name it here, as the kit's do.
       if (!(cause instanceof TransportError) || cause.code !== "decode") throw cause;
@@ -476,7 +385,7 @@ export class OrderedMedia {
     // always holds something, though each hole fills in time (the media-time window bounds a
     // stream that flows); the wall-time bound is for media that waits on nothing coming.
     if (this.#reorder.pending !== 0) {
-      if (!this.#heldArmed || this.#delivered !== delivered) this.#holding();
+      if (!this.#heldArmed || output.deliveries !== deliveries) this.#holding();
     } else if (this.#heldArmed) this.#stopHolding();
     // Told whatever the stage did with it: what it dropped (a duplicate, one too late for its
     // window) was received all the same, and RFC 3550 measures every packet received. Still
@@ -489,8 +398,9 @@ export class OrderedMedia {
     if (!this.#bySequence && placedMs !== undefined) {
       this.#placement.taken(placedMs, message.sequence, durationMs, this.#stageDropped);
     }
-    return this.#handOver();
+    return output.handOver();
   }
+
   /**
    * Tells the context of a packet as it arrived (see `#arrival`), where it has both times: a
    * stage without the session's clock, or with a time that is no finite number (a clock of the
@@ -513,23 +423,12 @@ export class OrderedMedia {
   }
 
   /**
-   * The frames made during this call, handed over and not kept: the stage's last frames (at the
-   * session's end, the caller's last samples that `finish` handed on) would otherwise hold the
-   * call's last slab as long as a transport kept after the call lives.
-   */
-  #handOver(): AudioFrame[] {
-    const frames = this.#frames;
-    this.#frames = [];
-    return frames;
-  }
-
-  /**
    * A media time counted from the first one: by timestamp with a modulus, within it (a time
    * after the wrap comes after the first, not before it); one outside the modulus is a decode
    * error, as the reorder stage would say of a key outside it.
    */
   #sinceFirst(mediaMs: number, firstMs: number): number {
-    const modulus = this.#timeModulus;
+    const modulus = this.#frameClock.modulus;
     if (modulus === undefined) return mediaMs - firstMs;
     if (!(mediaMs >= 0 && mediaMs < modulus)) {
       throw new TransportError(
@@ -546,11 +445,11 @@ export class OrderedMedia {
    * decoder's resampler holds back.
    */
   flush(): AudioFrame[] {
-    if (!this.#telling) this.#frames.length = 0;
+    if (!this.#telling) this.#output.begin();
     this.#reorder.flush(this.#output);
     this.#stopHolding();
-    this.#endDecoding();
-    return this.#handOver();
+    this.#output.endDecoding();
+    return this.#output.handOver();
   }
 
   /**
@@ -562,18 +461,19 @@ export class OrderedMedia {
    * holds.
    */
   reset(): AudioFrame[] {
-    this.#frames.length = 0;
-    this.#reorder.reset(this.#output);
+    const output = this.#output;
+    output.begin();
+    this.#reorder.reset(output);
     this.#stopHolding();
-    this.#endDecoding();
-    this.#nextMs = 0;
+    output.endDecoding();
+    output.nextMs = 0;
     this.#firstMs = undefined;
-    this.#lastChunk = this.#lastDurationMs = this.#switchChunk = undefined;
-    this.#deliveredChunks = 0;
+    this.#delivered.forget();
+    this.#switch.forget();
     this.#placement.forget(false);
-    this.#resetClock();
+    this.#frameClock.reset();
     this.#arrival.streamStart = true; // the next packet's media time counts anew
-    return this.#handOver();
+    return output.handOver();
   }
 
   /**
@@ -603,88 +503,6 @@ export class OrderedMedia {
     }
     return [...held, frame];
   }
-
-  readonly #output: MediaReorderOutput<Uint8Array> = {
-    packet: (packet) => {
-      let atMs = this.#frameMs(packet.timestampMs, packet.durationMs);
-      if (!this.#bySequence && atMs !== undefined) {
-        atMs = this.#clearOfHeard(atMs, packet.sequence, packet.durationMs);
-        if (atMs === undefined) return;
-      }
-      this.#noteDelivered(packet.sequence, packet.durationMs);
-      this.#decode(packet.payload, atMs, packet.durationMs);
-    },
-    gap: (gap) => {
-      // Whole samples: a gap of a fraction of a sample must not make odd-length PCM16.
-      const samples = Math.round((gap.durationMs * this.#audio.sampleRate) / 1000);
-      // Cut into frames: one frame of the whole gap (up to `maxGapMs`, 5 s) would make a 20 ms
-      // message hold 250 times its size in a reader's queue, which bounds frames, not bytes. One
-      // per missing packet, but no more than one per GAP_FRAME_MS: a gap counted in the last
-      // packet's duration (0.125 ms for one byte) would make tens of thousands, and a burst of
-      // frames from one message must fit the queue of a reader that keeps up.
-      const most = Math.ceil(gap.durationMs / GAP_FRAME_MS);
-      const frames = Math.max(1, Math.min(gap.packets, most, samples));
-      let filled = 0;
-      for (let frame = 1; frame <= frames; frame++) {
-        const upTo = Math.round((samples * frame) / frames);
-        const bytes = (upTo - filled) * bytesPerSample(this.#audio.encoding);
-        const silence = new Uint8Array(bytes).fill(SILENCE_BYTE[this.#audio.encoding]);
-        // The frames' durations add up to the gap's exactly, so the next packet's time holds.
-        const durationMs = samples === 0
-          ? gap.durationMs
-          : (gap.durationMs * (upTo - filled)) / samples;
-        filled = upTo;
-        this.#decode(silence, undefined, durationMs);
-      }
-    },
-  };
-
-  /**
-   * By timestamp, where a packet the stage delivers at `atMs` is heard, or `undefined` to drop it:
-   * never before where the frame heard last ends, so that time never runs back. The stage takes a
-   * packet as in its place within half its length of where the one before ends, so one may
-   * overlap it (stamped back by a sender's clock that stepped back past the window, or placed
-   * against a reordered neighbour set late). Overlapping by less than half its length, it is set
-   * where delivery stands, whole: its audio is its own, never heard (trimmed, the caller would
-   * lose what the stamps mislaid; dropped, a packet for a few ms of jitter), and the frames after
-   * it follow on, later than their media times by that overlap at most, until one stamped ahead
-   * takes its own time again. By half its length or more (the overlaps adding up), its place is
-   * mostly heard, as the stage judges a packet it holds: dropped and counted, a duplicate where
-   * its chunk went out already, else late, and kept out of the stamps' bias as the stage's drops
-   * are. So no frame is heard more than half a packet after its media time.
-   */
-  #clearOfHeard(atMs: number, chunk: number | undefined, durationMs: number): number | undefined {
-    const overlapMs = this.#nextMs - atMs;
-    // Times are sums of sample counts: a rounding error is no overlap.
-    if (!(overlapMs > OVERLAP_EPSILON_MS)) return atMs;
-    if (overlapMs < durationMs / 2) return this.#nextMs;
-    this.#stageDropped = true;
-    const delivered = chunk !== undefined && this.#lastChunk !== undefined &&
-      wentOut(this.#deliveredChunks, this.#lastChunk, chunk);
-    this.#context?.count(delivered ? "inboundMediaDuplicates" : "inboundMediaLate", 1);
-    return undefined;
-  }
-
-  /**
-   * Packets let go without their stage's gaps ({@linkcode reorderBy}): silence goes before one
-   * only where its media time is ahead of where delivery stands, by half a packet or more,
-   * counted as the stage counts a gap it fills.
-   */
-  readonly #timedOutput: MediaReorderOutput<Uint8Array> = {
-    packet: (packet) => {
-      const atMs = this.#frameMs(packet.timestampMs, packet.durationMs);
-      const missingMs = atMs === undefined ? 0 : atMs - this.#nextMs;
-      if (missingMs >= packet.durationMs / 2) {
-        this.#context?.count("inboundMediaGapsFilled", 1);
-        this.#context?.count("inboundMediaGapMs", missingMs);
-        const packets = Math.max(1, Math.round(missingMs / packet.durationMs));
-        this.#output.gap({ durationMs: missingMs, packets });
-      }
-      this.#noteDelivered(packet.sequence, packet.durationMs);
-      this.#decode(packet.payload, atMs, packet.durationMs);
-    },
-    gap: (gap) => this.#output.gap(gap),
-  };
 
   /**
    * Media is held behind a hole (or still is, the stage having moved on): bound its wait in wall
@@ -730,9 +548,9 @@ export class OrderedMedia {
     this.#heldArmed = false;
     const context = this.#context!;
     try {
-      this.#frames.length = 0;
+      this.#output.begin();
       this.#reorder.giveUpHoles(this.#output);
-      const frames = this.#handOver();
+      const frames = this.#output.handOver();
       if (frames.length > 0) context.inboundFrames!(frames);
     } catch (cause) {
       context.report(
@@ -747,73 +565,8 @@ export class OrderedMedia {
     }
   };
 
-  /**
-   * A packet went out (see `#lastChunk`). By chunk, packets go out in order: a chunk at or before
-   * the newest is a new numbering (a resync), counted from anew.
-   */
-  #noteDelivered(chunk: number | undefined, durationMs: number): void {
-    this.#lastDurationMs = durationMs;
-    const last = this.#lastChunk;
-    this.#lastChunk = chunk;
-    if (chunk === undefined) {
-      this.#deliveredChunks = 0;
-      return;
-    }
-    const ahead = last === undefined ? DELIVERED_CHUNKS : chunk - last;
-    this.#deliveredChunks = ahead > 0 && ahead < DELIVERED_CHUNKS && Number.isInteger(ahead)
-      ? (this.#deliveredChunks << ahead) | 1
-      : 1;
-  }
-
-  #resetClock(): void {
-    this.#originMs = undefined;
-    this.#refusedOffsetMs = undefined;
-  }
-
-  /**
-   * A delivered message's frame time, from its media time (`timestamp`: "ms from the start of the
-   * stream" on Twilio, Telnyx, Plivo and Exotel), or `undefined` to place it where delivery stands
-   * (the sequence's timeline: the media before it plus filled gaps). The first packet after a start
-   * or a resync anchors the media clock there, so `timestampMs` never goes negative and keeps
-   * moving forward across a resync. A media time that cannot be right (before the stream began;
-   * more than MAX_AHEAD_MS ahead of where delivery stands; or not a safe number) is ignored: the frame still goes out, timed by
-   * its place in the sequence, and the message is counted in `decodeErrors` and reported (the
-   * audio is good, its clock is not). Two refused in a row that are off by the same amount mean the
-   * provider's clock moved (as a resync does for numbering): the clock is re-anchored on the second.
-   */
-  #frameMs(mediaMs: number | undefined, durationMs: number): number | undefined {
-    if (mediaMs === undefined) return undefined;
-    if (!Number.isFinite(mediaMs) || Math.abs(mediaMs) > Number.MAX_SAFE_INTEGER) {
-      this.#refuseTime(mediaMs, "is not a safe number");
-      return undefined;
-    }
-    if (this.#originMs === undefined) this.#originMs = mediaMs - this.#nextMs;
-    let atMs = mediaMs - this.#originMs;
-    // Media times that wrap (by timestamp, a modulus): the time nearest where delivery stands.
-    const modulus = this.#timeModulus;
-    if (modulus !== undefined) atMs = nearest(atMs, this.#nextMs, modulus);
-    const offsetMs = atMs - this.#nextMs;
-    // Earlier than where delivery stands is taken as it is (a provider whose clock is its receipt
-    // time jitters so); only before the stream's start is impossible.
-    if (atMs >= 0 && offsetMs <= MAX_AHEAD_MS) {
-      this.#refusedOffsetMs = undefined;
-      return atMs;
-    }
-    const previous = this.#refusedOffsetMs;
-    if (previous !== undefined && Math.abs(offsetMs - previous) < durationMs / 2) {
-      this.#refusedOffsetMs = undefined;
-      this.#originMs = mediaMs - this.#nextMs;
-      return undefined;
-    }
-    this.#refusedOffsetMs = offsetMs;
-    this.#refuseTime(
-      mediaMs,
-      atMs < 0 ? "is before the stream began" : "is too far ahead of the stream",
-    );
-    return undefined;
-  }
-
-  #refuseTime(mediaMs: number, why: string): void {
+  /** Counts and reports a media time the frames' clock refused (see `FrameClock.frameMs`). */
+  readonly #refuseTime = (mediaMs: number, why: string): void => {
     this.#context?.count("decodeErrors");
     this.#context?.report(
       new TransportError(
@@ -821,28 +574,7 @@ export class OrderedMedia {
         `${this.#provider}: media timestamp ${mediaMs} ${why}; the frame is timed by its sequence`,
       ),
     );
-  }
-
-  #decode(bytes: Uint8Array, timestampMs: number | undefined, durationMs: number): void {
-    this.#delivered++;
-    const at = timestampMs ?? this.#nextMs;
-    this.#nextMs = at + durationMs;
-    const frame = this.#audio.decode(bytes);
-    if (frame === null) return;
-    frame.timestampMs = at;
-    this.#frames.push(frame);
-  }
-
-  /**
-   * The inbound resampler's held-back samples (its filter's delay, 2.3 ms at most): the end
-   * of the caller's audio, timed where the stream's media ends.
-   */
-  #endDecoding(): void {
-    const tail = this.#audio.flushInbound();
-    if (tail === null) return;
-    tail.timestampMs = this.#nextMs;
-    this.#frames.push(tail);
-  }
+  };
 
   #bytesPerMs(): number {
     return (this.#audio.sampleRate / 1000) * bytesPerSample(this.#audio.encoding);
@@ -851,21 +583,4 @@ export class OrderedMedia {
   #durationMs(bytes: number): number {
     return bytes / this.#bytesPerMs();
   }
-}
-
-/**
- * Whether `chunk` went out, by `bits` (bit n: chunk `newest - n` was delivered; see
- * `#deliveredChunks`): false for a chunk after `newest` or more than `DELIVERED_CHUNKS` before it.
- */
-function wentOut(bits: number, newest: number, chunk: number): boolean {
-  const age = newest - chunk;
-  return Number.isInteger(age) && age >= 0 && age < DELIVERED_CHUNKS && ((bits >>> age) & 1) === 1;
-}
-
-/** The number `value` stands for modulo `modulus` that lies nearest `near`. */
-function nearest(value: number, near: number, modulus: number): number {
-  let offset = (value - near) % modulus;
-  if (offset < 0) offset += modulus;
-  if (offset >= modulus / 2) offset -= modulus;
-  return near + offset;
 }
