@@ -75,6 +75,26 @@ export interface BodyBound {
 }
 
 /**
+ * The fields a refusal does not copy from its response: how the reply is framed and carried is
+ * the adapter's (one `content-length`, `connection: close`). A response `authorize` handed back
+ * from an upstream (`fetch`) keeps that upstream's connection-specific fields (RFC 9110, 7.6.1:
+ * `Keep-Alive`, `Transfer-Encoding`, …): a `Transfer-Encoding` beside our `content-length` made
+ * the reply no valid message (RFC 9112, 6.1), which clients refuse or read as chunks. Its
+ * `Content-Encoding` goes too: `fetch` hands the content over decoded, and it is written as read.
+ * `Upgrade` stays: a 426 names the protocol to upgrade to with it (RFC 9110, 15.5.22).
+ */
+const FRAMING_FIELDS = new Set([
+  "connection",
+  "content-encoding",
+  "content-length",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+]);
+
+/**
  * Writes `response` as a raw HTTP/1.1 reply on the connection the upgrade asked for, then closes
  * the connection once the reply is written, or once `bound` has passed while the client does not
  * take it. A body not read within `bound` is left out; so is every body when the request's
@@ -102,7 +122,7 @@ export async function refuse(
   const reason = response.statusText || STATUS_CODES[response.status] || "unknown";
   let head = `HTTP/1.1 ${response.status} ${reason}\r\n`;
   response.headers.forEach((value, name) => {
-    if (name !== "content-length" && name !== "connection") head += `${name}: ${value}\r\n`;
+    if (!FRAMING_FIELDS.has(name)) head += `${name}: ${value}\r\n`;
   });
   head += `connection: close\r\ncontent-length: ${new TextEncoder().encode(body).length}\r\n\r\n`;
   try {

@@ -34,7 +34,10 @@ export interface WsSocket {
 export interface NodeSocketOptions {
   /** Keep-alive, in seconds, as in `NodeUpgradeOptions` (0: off). */
   idleTimeout: number;
-  /** How long a peer refused for an oversized message may take to go, in milliseconds. */
+  /**
+   * How long a peer `ws` failed the connection of (a message over `maxPayload`, a broken frame)
+   * may take to go, in milliseconds.
+   */
   closeTimeoutMs: number;
 }
 
@@ -68,15 +71,20 @@ export class NodeSocket extends EventSocket {
       this.dispatchClose(told?.code ?? code, told?.reason ?? reason.toString());
     });
     ws.on("error", (error) => {
+      // ws has failed the connection on this side's behalf: a close frame (1009 for a message
+      // over maxPayload; 1002, 1007, … for a peer that broke the protocol), its half ended, and
+      // then only its own close timer (30 s) until the peer hangs up. The session, told an
+      // "error", waits for the "close" that follows, and would be held as long: the peer is cut
+      // off after the close timeout, as on the transport's own close (one timer, however many
+      // errors come).
+      this.#cutOff ??= setTimeout(() => ws.terminate(), closeTimeoutMs);
       const refusal = wsRefusal(error);
       if (refusal === undefined) return this.dispatchError(error.message, error);
       this.dispatchRefusal(refusal, error);
-      // ws has sent 1009 (maxPayload) and reads the rest of the message to drop it, a new Buffer
-      // per read: tens of MB of garbage before a GC. Stop reading once ws has resumed (next
-      // tick), and cut a peer that goes on sending off after the close timeout.
+      // After 1009 ws reads the rest of the message to drop it, a new Buffer per read: tens of
+      // MB of garbage before a GC. Stop reading once ws has resumed (next tick).
       this.#closedWith = { code: 1009 };
       setTimeout(() => ws.pause(), 0);
-      this.#cutOff = setTimeout(() => ws.terminate(), closeTimeoutMs);
     });
     if (idleTimeout > 0) this.#keepAlive = setInterval(this.#check, idleTimeout * 500);
   }

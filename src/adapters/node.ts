@@ -106,7 +106,8 @@ export type NodeUpgradeListener = (
  * `maxPayload` is lowered to it for these sockets), and a peer that goes on sending is cut off
  * after `closeTimeoutMs`. `protocol` is answered only to a client that offers it (in place of
  * the server's own `handleProtocols`, for these sockets only). `idleTimeout` pings; a peer that
- * never answers the closing handshake is dropped (`terminate()`) once `closeTimeoutMs` has passed.
+ * never answers the closing handshake is dropped (`terminate()`) once `closeTimeoutMs` has passed,
+ * as is one that broke the protocol, failed by `ws` (1002, 1007) and silent since.
  *
  * `ws` hands over a socket that is already open, so the transport is handed over in a callback,
  * synchronously: listeners added there see its "connected" event.
