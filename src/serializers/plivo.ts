@@ -104,8 +104,9 @@ export interface PlivoSerializerOptions extends HangUpSerializerOptions {
  * 8 or 16 kHz, what it leaves out being the stream's, but μ-law named alone being at 8 kHz) is a
  * decode error naming the field and value, its ids kept, and so is every `media` after it until a
  * `start` we decode (counted in `decodeErrors` each, reported once);
- * `media` → `audio`, put in order by `media.chunk` (by `media.timestamp` when `start.tracks`
- * names the outbound track too); `dtmf` → `dtmf`; `playedStream` (a checkpoint has played;
+ * `media` → `audio`, the caller's track only (with `audioTrack="both"` the outbound track's media
+ * is skipped), put in order by `media.chunk` (by `media.timestamp` when `start.tracks` names the
+ * outbound track too); `dtmf` → `dtmf`; `playedStream` (a checkpoint has played;
  * `played` in older docs) → `mark`; `stop`, should Plivo send one, → `end` (Plivo reports a stopped stream by HTTP
  * callback and by closing the socket, which the transport reports). `clearedAudio` and other
  * events arrive as `message` frames with Plivo's JSON as is. Media before the first `start` (no
