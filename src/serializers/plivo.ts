@@ -67,13 +67,14 @@ export interface PlivoSerializerOptions extends HangUpSerializerOptions {
   callId?: string;
   /**
    * The account's auth id (REST user name). Without it and `authToken`, `end`/`cancel` do not
-   * hang up.
+   * hang up; one of the two without the other is a `RangeError`.
    *
    * @default {undefined}
    */
   authId?: string;
   /**
-   * The account's auth token.
+   * The account's auth token. Given with `authId` or not at all: one without the other is a
+   * `RangeError`.
    *
    * @default {undefined}
    */
@@ -175,12 +176,21 @@ export class PlivoSerializer implements FrameSerializer {
       callId: options.callId,
     });
     if (this.awaitsStart) this.#refused.refuseUntilStart(PROVIDER, "streamId");
-    this.#authId = options.authId;
-    this.#authToken = options.authToken;
-    this.#hangUp = HangUp.forSerializer(
-      options,
-      options.authId !== undefined && options.authToken !== undefined,
-    );
+    const { authId, authToken } = options;
+    // One without the other can never hang up: refused here rather than found out when the call
+    // should end and goes on (Plivo's REST API takes the two as one Basic auth pair).
+    if ((authId === undefined) !== (authToken === undefined)) {
+      const [given, missing] = authId === undefined
+        ? ["authToken", "authId"]
+        : ["authId", "authToken"];
+      throw new RangeError(
+        `${given} without ${missing}: the hang-up needs both (give both, or neither to leave ` +
+          "the call to end with the socket)",
+      );
+    }
+    this.#authId = authId;
+    this.#authToken = authToken;
+    this.#hangUp = HangUp.forSerializer(options, authId !== undefined);
   }
 
   /** The stream id, once known. */
