@@ -27,6 +27,17 @@ export interface BunServerWebSocket {
   terminate?(): void;
 }
 
+/**
+ * Throws where Bun's `send` returned 0 for `data`, a message that is not empty: Bun dropped it (the
+ * connection gone, or past `backpressureLimit`), and the transport is to count it lost. An empty
+ * message "succeeds but also returns 0" (bun-types 1.4.5, `ServerWebSocketSendStatus`): it went.
+ */
+export function throwIfDropped(sent: number, data: string | ArrayBuffer | ArrayBufferView): void {
+  if (sent === 0 && (typeof data === "string" ? data.length : data.byteLength) > 0) {
+    throw new TypeError("Bun dropped the message: connection gone or over backpressureLimit");
+  }
+}
+
 /** Bun's `setImmediate`: it runs once the current turn of the event loop is over. */
 declare const setImmediate: (callback: () => void) => unknown;
 
@@ -38,12 +49,44 @@ declare const setImmediate: (callback: () => void) => unknown;
  * reached the peer 50 ms later, once the task's 50 ms of work was over; sent from a timer, it
  * left at once). Counted unsent until a `setImmediate`, one for every socket, armed once a turn.
  */
-const corked = new Set<BunSocket>();
+const corked = new Set<CorkedSends>();
 let uncorkArmed = false;
 function uncorkAll(): void {
   uncorkArmed = false;
-  for (const socket of corked) socket.uncorked();
+  for (const sends of corked) sends.uncorked();
   corked.clear();
+}
+
+/**
+ * What one socket sent in a task Bun corks (see `corked`), unsent until that task ends: the Bun
+ * adapter's socket, and Hono's on Bun (whose `message` handler Bun corks the same way).
+ */
+export class CorkedSends {
+  #corked = false;
+  #bytes = 0;
+
+  /** Bytes sent in the corked task so far: none has left yet. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+  /** The task Bun corks begins here (a `message` or `drain` handler). */
+  cork(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    corked.add(this);
+    if (uncorkArmed) return;
+    uncorkArmed = true;
+    setImmediate(uncorkAll);
+  }
+  /** A message of `size` that Bun took without queuing it (its own count has those). */
+  sent(size: number): void {
+    if (this.#corked) this.#bytes += size;
+  }
+  /** @internal The corked task is over: what it sent has been written. */
+  uncorked(): void {
+    this.#corked = false;
+    this.#bytes = 0;
+  }
 }
 
 /**
@@ -83,12 +126,11 @@ export class BunSocket extends EventSocket {
     if (this.#raw) this.#raw.binaryType = value;
   }
   /** In a task Bun corks (see `corked`): what is sent waits for its end, counted here. */
-  #corked = false;
-  #corkedBytes = 0;
+  readonly #corkedSends = new CorkedSends();
 
   /** Bytes not yet written to the kernel: Bun's own count, and what a corked task has sent. */
   get bufferedAmount(): number {
-    return this.#corkedBytes + this.#unsent();
+    return this.#corkedSends.bytes + this.#unsent();
   }
   /** What Bun itself holds back (the kernel took no more), which its `drain` handler reports. */
   #unsent(): number {
@@ -98,12 +140,10 @@ export class BunSocket extends EventSocket {
     if (!this.#raw) throw new TypeError("send() before the socket opened");
     // The transport sends only strings and Uint8Arrays over ArrayBuffers.
     const sent = this.#raw.send(data as string | Uint8Array<ArrayBuffer>);
-    if (sent === 0) {
-      throw new TypeError("Bun dropped the message: connection gone or over backpressureLimit");
-    }
+    throwIfDropped(sent, data);
     const size = typeof data === "string" ? data.length : data.byteLength;
     if (sent === -1) this.#queued += size;
-    else if (this.#corked) this.#corkedBytes += size;
+    else this.#corkedSends.sent(size);
   }
   /**
    * Behind unsent bytes, Bun's close() reports the socket closed yet holds the connection for
@@ -135,12 +175,12 @@ export class BunSocket extends EventSocket {
     setTimeout(() => this.#dispatchOpen(), 0);
   }
   drained(): void {
-    this.#cork();
+    this.#corkedSends.cork();
     this.#queued = 0;
     if (this.#closeWhenDrained) this.#raw?.close(...this.#closeWhenDrained);
   }
   received(data: unknown): void {
-    this.#cork();
+    this.#corkedSends.cork();
     this.#dispatchOpen();
     this.dispatchMessage(data);
   }
@@ -160,21 +200,6 @@ export class BunSocket extends EventSocket {
       return this.dispatchClosedHere(code, reason);
     }
     this.dispatchClose(code, reason);
-  }
-
-  /** The task Bun corks begins here (see `corked`). */
-  #cork(): void {
-    if (this.#corked) return;
-    this.#corked = true;
-    corked.add(this);
-    if (uncorkArmed) return;
-    uncorkArmed = true;
-    setImmediate(uncorkAll);
-  }
-  /** @internal The corked task is over: what it sent has been written. */
-  uncorked(): void {
-    this.#corked = false;
-    this.#corkedBytes = 0;
   }
 
   /** The "open" Bun reported, once: when its task comes or Bun's next event, whichever is first. */

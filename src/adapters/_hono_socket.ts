@@ -1,6 +1,7 @@
 /**
  * Hono's socket events as a `WebSocketLike`, for the Hono adapter: the runtime's raw socket is
- * used where Hono's `WSContext` falls short (binaryType, bufferedAmount, terminate).
+ * used where Hono's `WSContext` falls short (binaryType, bufferedAmount, terminate, and on Bun
+ * what `send` returns).
  *
  * @module
  */
@@ -9,6 +10,7 @@ import { ReadyState } from "../socket.ts";
 import { answerClose, type ClosableSocket } from "./_answer_close.ts";
 import { EventSocket } from "./_event_socket.ts";
 import { bunRefusal, workerdRefusal, wsRefusal } from "./_size_refusal.ts";
+import { CorkedSends, throwIfDropped } from "./_bun_socket.ts";
 import { closedByServerStop, followStop, type StoppableServer } from "./_server_stop_close.ts";
 import { terminate } from "./_terminate.ts";
 import { wsSendable } from "./_ws_send_copy.ts";
@@ -56,6 +58,10 @@ export class HonoSocket extends EventSocket {
   #raw: RawSocket | undefined;
   #getBuffered: (() => number) | undefined;
   #rawSend: ((data: unknown) => void) | undefined;
+  /** Bun's `ServerWebSocket.send`, whose result Hono's WSContext throws away (see #bind). */
+  #bunSend: ((data: unknown) => number) | undefined;
+  /** Hono on Bun: what a task Bun corks has sent, unsent until it ends (see `CorkedSends`). */
+  readonly #corkedSends = new CorkedSends();
   #closed = false;
   /** The raw socket is a Workers one (`WebSocketPair`'s, which alone has `accept()`). */
   #workerd = false;
@@ -71,6 +77,7 @@ export class HonoSocket extends EventSocket {
     onOpen: (_event, ws) => this.#bind(ws),
     onMessage: (event, ws) => {
       this.#bind(ws);
+      if (this.#bunSend) this.#corkedSends.cork(); // Bun corks its `message` handler's task
       this.dispatch("message", event);
     },
     onClose: (event, ws) => {
@@ -139,14 +146,25 @@ export class HonoSocket extends EventSocket {
   }
   /** 0 where the runtime has no such count (Workers): pacing bounds the sends there. */
   get bufferedAmount(): number {
-    return this.#getBuffered?.() ?? this.#raw?.bufferedAmount ?? 0;
+    const corked = this.#corkedSends.bytes; // Hono on Bun: Bun's own count has none of them
+    return corked + (this.#getBuffered?.() ?? this.#raw?.bufferedAmount ?? 0);
   }
   send(data: string | ArrayBuffer | ArrayBufferView): void {
     if (!this.#ws) throw new TypeError("send() before the socket opened");
     if (this.#rawSend) return this.#rawSend.call(this.#raw, data); // see #bind
+    if (this.#bunSend) return this.#sendOnBun(this.#bunSend, data);
     // Hono on Node: `ws` keeps what it queues by reference (see `wsSendable`).
     const sendable = this.#raw !== undefined && "on" in this.#raw ? wsSendable(data) : data;
     this.#ws.send(sendable as string | Uint8Array<ArrayBuffer>);
+  }
+  /** Hono on Bun: a message Bun dropped throws (see #bind); one sent in a corked task is counted. */
+  #sendOnBun(send: (data: unknown) => number, data: string | ArrayBuffer | ArrayBufferView): void {
+    const sent = send.call(this.#raw, data);
+    throwIfDropped(sent, data);
+    // -1: queued behind backpressure, in Bun's own count already.
+    if (sent !== -1) {
+      this.#corkedSends.sent(typeof data === "string" ? data.length : data.byteLength);
+    }
   }
   close(code?: number, reason?: string): void {
     const ws = this.#ws;
@@ -209,9 +227,14 @@ export class HonoSocket extends EventSocket {
       // Bun's ServerWebSocket reports its buffer by method, not property.
       const get = (raw as { getBufferedAmount?: () => number }).getBufferedAmount;
       if (typeof get === "function") this.#getBuffered = () => get.call(raw);
+      // Bun's send returns 0 for a message it dropped (past `backpressureLimit`), which Hono's
+      // WSContext throws away: sent on it directly, so that the transport counts it lost, as the
+      // Bun adapter does, not sent.
+      const bunSend = (raw as { send?: (data: unknown) => number }).send;
+      if (typeof get === "function" && typeof bunSend === "function") this.#bunSend = bunSend;
       // A standard WebSocket (Deno's, Workers'): send on it directly, as Hono's WSContext does
       // there, saving the options object and two calls it adds a message. Not `ws` (Node), whose
-      // send takes Hono's options, nor Bun's ServerWebSocket.
+      // send takes Hono's options, nor Bun's ServerWebSocket (see above).
       const { send, addEventListener } = raw as RawSocket;
       if (typeof send === "function" && typeof addEventListener === "function" && !("on" in raw)) {
         this.#rawSend = send;
