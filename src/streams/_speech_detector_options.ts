@@ -13,6 +13,14 @@ import type { SpeechDetectorOptions } from "./speech_detector.ts";
 /** The shortest and the longest analysis window (`windowMs`), in ms. */
 const MIN_WINDOW_MS = 1;
 const MAX_WINDOW_MS = 1000;
+/**
+ * The longest `minSpeechMs`, in ms. Until speech starts, the run that may become it keeps every
+ * window of 1.5 × `minSpeechMs` (each may be where it begins: see `_speech_run.ts`), so a
+ * `minSpeechMs` of days kept every window after the first loud one, 9 MB per hour of a call,
+ * growing without limit. 10 s is far over any wait for speech (pipecat's is 0.2 s) and bounds a
+ * run at 30,002 windows (750 kB at the shortest window, 75 kB at the default one).
+ */
+export const MAX_MIN_SPEECH_MS = 10_000;
 
 /** {@linkcode SpeechDetectorOptions} with every default filled in. */
 export type ResolvedSpeechOptions =
@@ -52,12 +60,13 @@ export function resolveSpeechOptions(
   }
   positive(`${path}startDb`, startDb);
   positive(`${path}stopDb`, stopDb);
-  if (stopDb > startDb) {
+  if (stopDb > startDb) throw thresholdsCrossed(options, path, startDb, stopDb);
+  atLeastZero(`${path}minSpeechMs`, minSpeechMs);
+  if (minSpeechMs > MAX_MIN_SPEECH_MS) {
     throw new RangeError(
-      `${path}stopDb must not exceed ${path}startDb (${startDb}), got ${shownValue(stopDb)}`,
+      `${path}minSpeechMs must be at most ${MAX_MIN_SPEECH_MS}, got ${shownValue(minSpeechMs)}`,
     );
   }
-  atLeastZero(`${path}minSpeechMs`, minSpeechMs);
   atLeastZero(`${path}minSilenceMs`, minSilenceMs);
   atLeastZero(`${path}noiseFloorRiseDbPerSecond`, noiseFloorRiseDbPerSecond);
   if (!Number.isFinite(minNoiseFloorDb)) {
@@ -102,6 +111,35 @@ export function checkSpeechFormat(sampleRate: number, channels: number, path = "
   if (channels > MAX_CHANNELS) {
     throw new RangeError(`${path}channels must be at most ${MAX_CHANNELS}, got ${channels}`);
   }
+}
+
+/**
+ * `stopDb` over `startDb`, told by the one the user set: a `startDb` of 5 alone is under the
+ * default `stopDb` (6), and an error about a `stopDb` the user never gave did not say what to do.
+ * The default does not follow a lowered `startDb`: `BargeInStream` reads the two as given (their
+ * defaults its own) for its hysteresis, and the README promises 12 and 6.
+ */
+function thresholdsCrossed(
+  options: SpeechDetectorOptions,
+  path: string,
+  startDb: number,
+  stopDb: number,
+): RangeError {
+  if (options.stopDb === undefined) {
+    return new RangeError(
+      `${path}startDb must be at least the default ${path}stopDb (${stopDb}), got ` +
+        `${shownValue(startDb)}: give a ${path}stopDb of at most ${startDb} with it`,
+    );
+  }
+  if (options.startDb === undefined) {
+    return new RangeError(
+      `${path}stopDb must not exceed the default ${path}startDb (${startDb}), got ` +
+        `${shownValue(stopDb)}: give a ${path}startDb of at least ${stopDb} with it`,
+    );
+  }
+  return new RangeError(
+    `${path}stopDb must not exceed ${path}startDb (${startDb}), got ${shownValue(stopDb)}`,
+  );
 }
 
 function positive(name: string, value: number): void {

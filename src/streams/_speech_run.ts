@@ -67,9 +67,9 @@ export class SpeechRun {
     // windowMs (a rate whose window is not a whole number of samples); a fuller ring drops its
     // oldest, which only shortens the span.
     this.#maxWindows = 2 * Math.ceil(this.#spanMs / windowMs) + 2;
-    // Not allocated whole: a span of many windows (a minSpeechMs of days, a windowMs under a
-    // sample) asked for gigabytes at construction (an allocation failure, or memory taken as the
-    // ring turned), while a run holds at most the windows its span really covers.
+    // Not allocated whole: a long span (minSpeechMs is bounded at 10 s, windowMs at 1 ms: up to
+    // 30,002 windows, 750 kB) would be taken by every detector at construction, while a run holds
+    // only the windows its span really covers, a few at the defaults.
     const windows = Math.min(this.#maxWindows, FIRST_WINDOWS);
     this.#startsMs = new Float64Array(windows);
     this.#durationsMs = new Float64Array(windows);

@@ -76,7 +76,8 @@ export interface SpeechDetectorOptions {
   startDb?: number;
   /**
    * How far above the noise floor a window must stay for speech to go on, in dB (the hysteresis:
-   * below `startDb`, so trailing syllables do not cut an utterance in pieces).
+   * below `startDb`, so trailing syllables do not cut an utterance in pieces). At most `startDb`:
+   * a `startDb` under 6 needs a `stopDb` given with it (the default does not follow it down).
    *
    * @default {6}
    */
@@ -85,6 +86,9 @@ export interface SpeechDetectorOptions {
    * How long speech must last before `speechstart` is reported (its `atMs` is still where it
    * began): sound that began `startDb` over the floor, `stopDb` over it for at least 70 % of that
    * time (the rest: the dips of consonants and short pauses between words).
+   *
+   * From 0 to 10,000: until speech starts, every window of 1.5 times this is kept (each may be
+   * where speech began), so it is bounded, as memory must be.
    *
    * @default {200} pipecat's VAD default start time: clicks, pops and shorter noises stay below
    * (a short cough too; a loud cough of 250 ms or more on a quiet line sounds long enough).
@@ -99,10 +103,11 @@ export interface SpeechDetectorOptions {
   /**
    * How fast the noise floor may rise, in dB per second (it falls at once to a level `stopDb`
    * quieter that has held for 30 ms, and follows smaller changes of the line's mean power within
-   * about 300 ms).
+   * about 300 ms). A window `stopDb` over the floor within 250 ms of one under it does not lift
+   * it: speech dips to the line's noise between its words, a noise that rises does not.
    *
-   * @default {3} follows a fan or a car speeding up; a second of speech lifts it by 3 dB at most,
-   * well under `startDb`.
+   * @default {3} follows a fan or a car speeding up; a second of speech with no such dip lifts it
+   * by 3 dB at most, well under `startDb`.
    */
   noiseFloorRiseDbPerSecond?: number;
   /**
@@ -158,6 +163,17 @@ const FIRST_GUESS_MS = 1500;
  */
 const FOLLOW_MS = 300;
 /**
+ * How long after a window quieter than the floor a window `stopDb` over it leaves the floor where
+ * it is, in ms. Speech dips to the line's noise between its words and syllables (every 100 to
+ * 250 ms), a noise does not: a steady noise that appears suddenly has no window under the floor
+ * until the floor has risen to it. Without this hold, fluent talk lifted the floor at the rise rate
+ * while it sounded, and its short pauses pulled it back only part of the way: 3 to 4 dB into a
+ * monologue 10 dB over white noise, which was lost from about 10 s on. A sudden noise reads as
+ * speech a little longer for it: a step of 20 dB up to 0.3 s (white, pink or brown), one of 30 dB
+ * up to 0.7 s; a noise rising up to the rise rate is still followed without speech.
+ */
+const PAUSE_HOLD_MS = 250;
+/**
  * A speech detector for PCM16 little-endian audio (any rate, any channel count): short-term
  * energy per window (each channel's mean over the window taken out, so a DC offset is no sound)
  * against an adaptive noise floor, with hysteresis (a start threshold above a stop threshold), a
@@ -173,8 +189,11 @@ const FOLLOW_MS = 300;
  * for a 20 dB step at the default rate, white, pink or brown). It is an energy detector, not a
  * voice model: loud non-speech (music, a door) is speech to it. At the default settings speech is
  * heard reliably 20 dB over the line's noise (its active level against the noise's RMS, white
- * noise in the telephone band); from 10 to 20 dB it depends on the speech (a short phrase with
- * soft consonants is lost first, a long loud sentence is heard down to 7); under 6 dB, not at all.
+ * noise in the telephone band); from 7 to 20 dB it depends on the speech: a short phrase with soft
+ * consonants is lost first (under 16 to 18 dB), a loud sentence of a few seconds is heard down to
+ * 7, an espeak-ng monologue of half a minute whole down to 10 (the floor does not rise into speech
+ * that dips to the line's noise between its words: see PAUSE_HOLD_MS), at 8 or 9 dB in part or
+ * not at all. Under 6 dB, nothing is heard.
  *
  * Digital silence (a window whose samples are all exactly zero: a lost packet the transport
  * filled, counted in `stats.inboundMediaGapsFilled`, or a μ-law line muted) is silence that leaves
@@ -256,6 +275,8 @@ export class SpeechDetector {
   // A run of digital silence, which may be that pause.
   #zerosStartMs = 0;
   #zerosMs = 0;
+  /** Where the last window quieter than the floor began. */
+  #underFloorAtMs = -Infinity;
   #recentCount = 0;
   #recentNext = 0;
   #speaking = false;
@@ -445,6 +466,7 @@ export class SpeechDetector {
     this.#floorDb = undefined;
     this.#guessUntilMs = -Infinity;
     this.#zerosMs = 0;
+    this.#underFloorAtMs = -Infinity;
     this.#recentCount = this.#recentNext = 0;
     this.#speaking = false;
     this.#run.clear();
@@ -548,6 +570,12 @@ export class SpeechDetector {
     const heldDb = this.#heldQuietDb();
     if (heldDb <= floorDb - this.#stopDb) {
       this.#floorDb = Math.max(heldDb, this.#minFloorDb);
+      return;
+    }
+    // A sounding window soon after one under the floor is speech between its pauses, not a
+    // noise to rise to (see PAUSE_HOLD_MS).
+    if (levelDb < floorDb) this.#underFloorAtMs = startMs;
+    else if (levelDb >= floorDb + this.#stopDb && startMs - this.#underFloorAtMs < PAUSE_HOLD_MS) {
       return;
     }
     // 10·log10(1 + x) for x = share · (power ratio - 1), as 10/ln 10 · x: exact to 0.003 dB at
