@@ -17,6 +17,7 @@ import { systemClock } from "../clock.ts";
 import { TransportError } from "../errors.ts";
 import { PLAYOUT_END_MARK_PREFIX } from "../playback.ts";
 import type { ForkMarks } from "./_fork_marks.ts";
+import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
 
 /** Ends the fork: jambonz closes the socket and ends the `listen`. */
 export const DISCONNECT = '{"type":"disconnect"}';
@@ -206,4 +207,67 @@ export function ahead(
   return end instanceof Promise
     ? end.then((message): SerializedMessage[] => [...messages, message])
     : [...messages, end];
+}
+
+/**
+ * What one platform on `mod_audio_fork` does with the command a `message` frame carries: the
+ * types something acts on, and what becomes of the rest. The module's part is the same on both
+ * (see {@linkcode checkForkCommand}); what hears the events it raises is the platform's.
+ */
+export interface ForkCommands {
+  /**
+   * The types something acts on (`killAudio` and `mark` among them: `ForkMarks` refuses them as
+   * messages, pointing to the frames that send them).
+   */
+  readonly acted: ReadonlySet<string>;
+  /**
+   * Why a message the module reads as type `json` (no "type" string) is refused, or `undefined`
+   * where it goes.
+   */
+  readonly untyped: string | undefined;
+  /** Why a message of `type`, which nothing acts on, is refused. */
+  unknown(type: string): string;
+}
+
+/**
+ * Throws the encode error for a `message` frame that the platform would drop unseen, or that the
+ * module would read as another command than the serializer does. `parse_json` takes the type from
+ * the first key that is "type" in any case (`cJSON_GetObjectCstr`, whose `cJSON_GetObjectItem`
+ * ignores case, FreeSWITCH `src/switch_json.c`) when it holds a string, and makes any other JSON
+ * (no such key, a type that is no string, a string, a number, null, an array) type `json`
+ * (jambonz/freeswitch-modules `mod_audio_fork/parser.cpp:13-19` at 30f21899; drachtio's since
+ * 93b0864, 2019): the module raises `mod_audio_fork::json` with it (`lws_glue.cpp:353-357`).
+ * Another spelling of "type" ahead of it would have the module act on a command the serializer
+ * did not count (a `killAudio` behind its back, a `json` event for its `clearMarks`).
+ */
+export function checkForkCommand(provider: string, message: unknown, commands: ForkCommands): void {
+  const key = isObject(message) ? moduleKey(message, "type") : undefined;
+  const value = key === undefined ? undefined : (message as JsonObject)[key];
+  const moduleType = typeof value === "string" ? value : undefined;
+  const ownType = isObject(message) && typeof message.type === "string" ? message.type : undefined;
+  if (moduleType !== ownType) {
+    throw new TransportError(
+      "encode",
+      `${provider}: mod_audio_fork reads ${JSON.stringify(key)} as the command's type (it ` +
+        `matches keys regardless of case, the first one found): name the command in "type" alone`,
+    );
+  }
+  if (moduleType === undefined) {
+    if (commands.untyped === undefined) return;
+    throw new TransportError(
+      "encode",
+      `${provider}: message ${describe(message)} names no command: ${commands.untyped}`,
+    );
+  }
+  if (commands.acted.has(moduleType)) return;
+  throw new TransportError(
+    "encode",
+    `${provider}: message type ${JSON.stringify(moduleType)} ${commands.unknown(moduleType)}`,
+  );
+}
+
+/** The key of `object` the module reads as `name`: the first that is `name` in any case. */
+export function moduleKey(object: JsonObject, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return Object.keys(object).find((k) => k.length === name.length && k.toLowerCase() === lower);
 }

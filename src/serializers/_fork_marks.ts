@@ -18,7 +18,7 @@ import type { DtmfFrame, Frame, MarkFrame } from "../frames.ts";
 import type { SerializedMessage, SerializerContext } from "../serializer.ts";
 import type { Clock, ClockTimer } from "../clock.ts";
 import { TransportError } from "../errors.ts";
-import { describe, isObject } from "./telephony/_json_value.ts";
+import { isObject } from "./telephony/_json_value.ts";
 import { toJson } from "./_to_json.ts";
 import { PLAYOUT_END_MARK_PREFIX, PLAYOUT_MARK_PREFIX } from "../playback.ts";
 import { FAR_END_HOLDS, type FarEndHold } from "./_far_end_holds.ts";
@@ -965,7 +965,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
   message(message: unknown): string | SerializedMessage[] {
     const awaited = this.#clearProof ?? (this.#proofOwed ? "" : undefined);
     const messages = this.#message(message);
-    if (awaited === undefined || (message as { type?: unknown }).type !== "clearMarks") {
+    if (awaited === undefined || !isObject(message) || message.type !== "clearMarks") {
       return messages;
     }
     // The module forgets the mark after `killAudio` with the rest: it would never answer it, and
@@ -983,29 +983,22 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
 
   /** See {@linkcode message}: the command and what goes with it, the clear's proof aside. */
   #message(message: unknown): string | SerializedMessage[] {
-    // The module reads a command's `type` and drops anything without one, with only a log line
-    // (`processIncomingMessage`, `lws_glue.cpp:205-391`): refused here, where the bot hears of it.
-    if (!isObject(message) || typeof message.type !== "string") {
-      throw new TransportError(
-        "encode",
-        `${this.#provider}: message ${describe(message)} is not a mod_audio_fork command: send ` +
-          `an object with its "type" ("clearMarks", "transcription", …); the module drops ` +
-          "anything else without a word",
-      );
-    }
-    if (message.type === "killAudio" || message.type === "mark") {
+    // Which commands the far end acts on is the serializer's to check (`checkForkCommand`): JSON
+    // without a type raises an event a FreeSWITCH application may hear and jambonz does not.
+    const type = isObject(message) ? message.type : undefined;
+    if (type === "killAudio" || type === "mark") {
       // Sent past the serializer, the module's mark lists and pre-buffer would no longer be what
       // it counts: after a `killAudio` later marks are answered a marker late, a `mark` is not
       // held to the module's 30 (its answer frees a slot one of ours still holds).
       throw new TransportError(
         "encode",
-        `${this.#provider}: a ${message.type} command goes as ` +
-          `${message.type === "mark" ? "a mark" : "an interruption"} frame, not a message frame: ` +
+        `${this.#provider}: a ${type} command goes as ` +
+          `${type === "mark" ? "a mark" : "an interruption"} frame, not a message frame: ` +
           "the serializer keeps count of the module's marks and buffers",
       );
     }
     const json = toJson(message);
-    if (message.type !== "clearMarks") return json;
+    if (type !== "clearMarks") return json;
     const lastEnd = this.#sayingGoodbye ? undefined : this.#lastEnd;
     // Marks sent and not answered (not those held, which never go): an answer may cross it.
     this.#names.cleared(this.#pending > this.#unsent.length);

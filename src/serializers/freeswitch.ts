@@ -15,9 +15,12 @@ import type {
 import { TransportError } from "../errors.ts";
 import {
   ahead,
+  checkForkCommand,
   DISCONNECT,
   flushThenEnd,
+  type ForkCommands,
   markWithTail,
+  moduleKey,
   rateWarning,
   refusePackets,
   withoutMarkSentinel,
@@ -91,10 +94,11 @@ export interface FreeSwitchSerializerOptions {
  * `end` (once the reply's last batch has played) / `cancel` → `disconnect`, which raises
  * `mod_audio_fork::disconnect` for the application to hang up (the module leaves the channel
  * up); `message` → its JSON, a command the module acts on (`clearMarks`, `transcription`,
- * `transfer`, `disconnect`, `error`, `json`; `playAudio`, which a streaming fork ignores);
- * anything else is an encode error: an object with no `type`, a type the module does not know,
- * another spelling of the key ahead of `type` (the module's keys ignore case), a `playAudio` the
- * module would crash on (no `data.audioContentType` string) or file at the wrong rate (`raw` at a
+ * `transfer`, `disconnect`, `error`, `json`; `playAudio`, which a streaming fork ignores), or
+ * JSON with no `type` string, which the module raises as `mod_audio_fork::json` for the
+ * application; anything else is an encode error: a type the module does not know, another
+ * spelling of the key ahead of `type` (the module's keys ignore case), a `playAudio` the module
+ * would crash on (no `data.audioContentType` string) or file at the wrong rate (`raw` at a
  * `sampleRate` it does not name).
  *
  * `mod_audio_stream` (amigniter): its open-source edition streams the same L16 with a text
@@ -308,59 +312,43 @@ function checkRate(rate: number, name: string): number {
  * The commands `mod_audio_fork` acts on (`processIncomingMessage`, jambonz/freeswitch-modules
  * `mod_audio_fork/lws_glue.cpp` at 30f21899, :212-383): `killAudio` and `mark` go as frames
  * (`ForkMarks` refuses them as messages), `playAudio` only where the fork has no bidirectional
- * streaming, the rest raise an event of the module's for the application (`json` is what any
- * JSON without a "type" string becomes).
+ * streaming, the rest raise an event of the module's for the application. JSON without a "type"
+ * string is type `json`: it raises `mod_audio_fork::json`, and goes.
  */
-const MODULE_COMMANDS: ReadonlySet<unknown> = new Set([
-  "killAudio",
-  "mark",
-  "clearMarks",
-  "playAudio",
-  "transcription",
-  "transfer",
-  "disconnect",
-  "error",
-  "json",
-]);
+const MODULE_COMMANDS: ForkCommands = {
+  acted: new Set([
+    "killAudio",
+    "mark",
+    "clearMarks",
+    "playAudio",
+    "transcription",
+    "transfer",
+    "disconnect",
+    "error",
+    "json",
+  ]),
+  untyped: undefined,
+  unknown: () =>
+    "is not a mod_audio_fork command: the module drops it with only a log line (`:384`); it acts " +
+    "on clearMarks, transcription, transfer, disconnect, error, json (or no type) and (without " +
+    "bidirectional streaming) playAudio",
+};
 
 /** The rates `playAudio` names raw audio's file by (`lws_glue.cpp:226-251`); any other, 16 kHz. */
 const PLAY_AUDIO_RATES: ReadonlySet<unknown> = new Set([8000, 16000, 24000, 32000, 48000, 64000]);
 
 /**
  * Throws the encode error for a `message` frame the module would drop with only a log line, or
- * read otherwise than the serializer did, or crash on, as `ForkMarks.message` does for one that
- * names no command. The module reads a field from the first key that is its name in any case
- * (cJSON_GetObjectItem ignores case, FreeSWITCH `src/switch_json.c`): another spelling of "type"
- * ahead of it would make it read a command the serializer did not (a `killAudio` behind its back,
- * or a `json` event). A type it does not know gets "unsupported msg type" (`:384`). `playAudio`
- * (on a fork without streaming; a streaming one ignores it) reads `data.audioContentType` with
- * `strcmp` whenever `data` is there, null included: not a string, FreeSWITCH itself crashes
- * (`:216-225`; drachtio's `lws_glue.cpp:42-51` alike); raw audio at a rate it does not name is
- * filed as 16 kHz, and plays at the wrong speed. A message that is no object, or has no "type"
- * string, is `ForkMarks`' to refuse.
+ * read otherwise than the serializer did (see `checkForkCommand`), or crash on. `playAudio` (on a
+ * fork without streaming; a streaming one ignores it) reads `data.audioContentType` with `strcmp`
+ * whenever `data` is there, null included: not a string, FreeSWITCH itself crashes (`:216-225`;
+ * drachtio's `lws_glue.cpp:42-51` alike); raw audio at a rate it does not name is filed as 16 kHz,
+ * and plays at the wrong speed. JSON that names no command goes: the module raises
+ * `mod_audio_fork::json` with it, for an application listening for that event.
  */
 function checkCommand(message: unknown): void {
-  if (!isObject(message)) return;
-  const key = moduleKey(message, "type");
-  if (key === undefined) return;
-  if (key !== "type") {
-    throw new TransportError(
-      "encode",
-      `${PROVIDER}: mod_audio_fork reads ${JSON.stringify(key)} as the command's type (it ` +
-        `matches keys regardless of case, the first one found): name the command in "type" alone`,
-    );
-  }
-  const type = message.type;
-  if (typeof type !== "string") return;
-  if (!MODULE_COMMANDS.has(type)) {
-    throw new TransportError(
-      "encode",
-      `${PROVIDER}: message type ${JSON.stringify(type)} is not a mod_audio_fork command: the ` +
-        "module drops it with only a log line; it acts on clearMarks, transcription, transfer, " +
-        "disconnect, error, json and (without bidirectional streaming) playAudio",
-    );
-  }
-  if (type === "playAudio") checkPlayAudio(message);
+  checkForkCommand(PROVIDER, message, MODULE_COMMANDS);
+  if (isObject(message) && message.type === "playAudio") checkPlayAudio(message);
 }
 
 /** See {@linkcode checkCommand}: a `playAudio` the module files as it says, or drops unseen. */
@@ -385,12 +373,6 @@ function checkPlayAudio(message: JsonObject): void {
   }
   if (problem === undefined) return;
   throw new TransportError("encode", `${PROVIDER}: playAudio ${problem}`);
-}
-
-/** The key of `object` the module reads as `name`: the first that is `name` in any case. */
-function moduleKey(object: JsonObject, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  return Object.keys(object).find((k) => k.length === name.length && k.toLowerCase() === lower);
 }
 
 /** `text` as JSON, or `undefined` when it is not JSON (metadata may be any text). */

@@ -17,8 +17,10 @@ import { TransportError } from "../errors.ts";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import {
   ahead,
+  checkForkCommand,
   DISCONNECT,
   flushThenEnd,
+  type ForkCommands,
   markWithTail,
   rateWarning,
   refusePackets,
@@ -45,6 +47,35 @@ export const JAMBONZ_SUBPROTOCOL = "audio.jambonz.org";
 const PROVIDER = "jambonz";
 /** The `listen` verb's `sampleRate` values (docs.jambonz.org, Verbs → listen). */
 const LISTEN_RATES = [8000, 16000, 24000, 48000, 64000];
+
+/**
+ * The commands something on jambonz acts on. The socket's far end is `mod_audio_fork`, started by
+ * the `listen` verb with bidirectional streaming (jambonz/freeswitch-modules
+ * `mod_audio_fork/lws_glue.cpp` at 30f21899, `processIncomingMessage`, :205-391): it acts itself
+ * on `killAudio` and `mark` (which go as frames: `ForkMarks` refuses them as messages) and
+ * `clearMarks`; it skips `playAudio` on a streaming fork (:212-214, then "unsupported msg type",
+ * :384, as for any type it does not know); for the rest it raises an event. The `listen` task
+ * hears `disconnect` (it ends the verb and the fork) and `error` (it ends the verb) of those, not
+ * `transcription`, `transfer` or `json` (JSON without a "type" string): jambonz/jambonz-feature-server
+ * `lib/tasks/listen.js` `_initListeners` at 389c65e, no other code there subscribing to them.
+ */
+const LISTEN_COMMANDS: ForkCommands = {
+  acted: new Set(["killAudio", "mark", "clearMarks", "disconnect", "error"]),
+  untyped: "mod_audio_fork raises mod_audio_fork::json for it, which jambonz's listen verb does " +
+    'not listen for: dropped unseen; send an object with its "type" (clearMarks, disconnect)',
+  unknown: (type) => {
+    let fate = "is not a command jambonz's listen verb acts on: mod_audio_fork drops it with " +
+      "only a log line";
+    if (type === "playAudio") {
+      fate = "is the listen verb's way to play audio without bidirectional streaming: with " +
+        "streaming, which this serializer needs, mod_audio_fork skips it; send audio frames";
+    } else if (type === "transcription" || type === "transfer" || type === "json") {
+      fate = `raises mod_audio_fork::${type}, which jambonz's listen verb does not listen for: ` +
+        "dropped unseen";
+    }
+    return `${fate}; jambonz acts on clearMarks, disconnect and error (which ends the verb)`;
+  },
+};
 
 /** Options for {@linkcode JambonzSerializer}. */
 export interface JambonzSerializerOptions extends HangUpSerializerOptions {
@@ -108,9 +139,13 @@ export interface JambonzSerializerOptions extends HangUpSerializerOptions {
  * `end` / `cancel` → `disconnect` (jambonz closes the socket and the `listen` ends), after a REST
  * hang-up when `apiKey` is set;
  * `end`'s, hang-up and all, once the reply's last batch has played, or as soon as the session ends
- * (the socket gone, nothing more plays: the hang-up still goes); `message` → its JSON (`clearMarks`, …;
- * anything but an object with a `type` is an encode error: the module would drop it unseen; so is a
- * `killAudio` or `mark`, which go as `interruption` and `mark` frames).
+ * (the socket gone, nothing more plays: the hang-up still goes); `message` → its JSON, a command
+ * jambonz acts on (`clearMarks`; `disconnect`; `error`, which ends the verb); anything else is an
+ * encode error, dropped unseen on jambonz: JSON with no `type` string or of type `transcription`,
+ * `transfer` or `json` (`mod_audio_fork` raises an event the `listen` verb does not listen for),
+ * `playAudio` (skipped with streaming), a type the module does not know, another spelling of the
+ * key ahead of `type` (the module's keys ignore case); so is a `killAudio` or `mark`, which go as
+ * `interruption` and `mark` frames.
  * Without `streamSampleRate`, nothing is sent before the first text frame names the rate.
  * Remote stop: jambonz just closes the socket (the caller's last samples the resampler held back
  * are handed on then).
@@ -259,6 +294,7 @@ export class JambonzSerializer implements FrameSerializer {
         // armed (a stretch's flush) goes after it, nor an `end`'s goodbye still on its way.
         return ahead(this.#marks.cancel(), this.#context, this.#end());
       case "message":
+        checkForkCommand(PROVIDER, frame.message, LISTEN_COMMANDS);
         return this.#marks.message(frame.message);
       default:
         return null;

@@ -240,6 +240,6 @@ Deno.test("`JambonzSerializer` tells the tracker of each `clearMarks`, with the 
   clear();
   assert.deepEqual(told, ["forgotten but __wst:end:1", "forgotten but undefined"]);
   // Any other message tells nothing.
-  serialize({ type: "message", message: { type: "transcription", text: "hi" } });
+  serialize({ type: "message", message: { type: "error", data: { reason: "x" } } });
   assert.equal(told.length, 2);
 });

@@ -1,7 +1,11 @@
-// mod_audio_fork reads a text message's `type` and drops one without it with only a log line
-// (jambonz/freeswitch-modules mod_audio_fork/lws_glue.cpp `processIncomingMessage`, :205-391:
-// "could not parse message" / "unsupported msg type"): a `message` frame that is no command must
-// be refused where the bot hears of it, as AsteriskSerializer refuses one that names no command.
+// mod_audio_fork reads a text message's `type` (`parse_json`, jambonz/freeswitch-modules
+// mod_audio_fork/parser.cpp:13-19 at 30f21899), JSON with no "type" string as type `json`, and
+// raises `mod_audio_fork::json` with it for the application (lws_glue.cpp:353-357). A FreeSWITCH
+// application may listen for that event, so FreeSwitchSerializer sends such a message
+// (freeswitch_json_event_message_test.ts); jambonz's `listen` verb does not (it listens for the
+// module's connect, connect_failed, error, kill_audio, disconnect and play_audio events only:
+// jambonz/jambonz-feature-server lib/tasks/listen.js `_initListeners`, at 389c65e), so there it
+// is dropped unseen and JambonzSerializer refuses it where the bot hears of it.
 import assert from "node:assert/strict";
 import { TransportError } from "../../src/errors.ts";
 import type { FrameSerializer } from "../../src/serializer.ts";
@@ -13,24 +17,37 @@ const SERIALIZERS: [string, () => FrameSerializer][] = [
   ["JambonzSerializer", () => new JambonzSerializer({ streamSampleRate: 8000 })],
 ];
 
-for (const [name, make] of SERIALIZERS) {
-  Deno.test(`\`${name}\` refuses a message frame that is no command (no "type") with an encode error`, () => {
-    const serializer = make();
-    for (const message of ["hello", 42, null, [1, 2], { data: { text: "hi" } }, { type: 7 }]) {
-      assert.throws(
-        () => serializer.serialize({ type: "message", message }),
-        (e) =>
-          e instanceof TransportError && e.code === "encode" &&
-          /is not a mod_audio_fork command/.test(e.message),
-        JSON.stringify(message),
-      );
-    }
-    assert.equal(
-      serializer.serialize({ type: "message", message: { type: "transcription", text: "hi" } }),
-      '{"type":"transcription","text":"hi"}',
+const UNTYPED = ["hello", 42, null, [1, 2], { data: { text: "hi" } }, { type: 7 }];
+
+Deno.test('`JambonzSerializer` refuses a message frame that names no command (no "type" string) with an encode error', () => {
+  const serializer = new JambonzSerializer({ streamSampleRate: 8000 });
+  for (const message of UNTYPED) {
+    assert.throws(
+      () => serializer.serialize({ type: "message", message }),
+      (e) =>
+        e instanceof TransportError && e.code === "encode" &&
+        /jambonz: message .* names no command: mod_audio_fork raises mod_audio_fork::json/.test(
+          e.message,
+        ),
+      JSON.stringify(message),
     );
-  });
-}
+  }
+  assert.equal(
+    serializer.serialize({ type: "message", message: { type: "clearMarks" } }),
+    '{"type":"clearMarks"}',
+  );
+});
+
+Deno.test('`FreeSwitchSerializer` sends a message frame that names no command (no "type" string): the application hears it as mod_audio_fork::json', () => {
+  const serializer = new FreeSwitchSerializer();
+  for (const message of UNTYPED) {
+    assert.equal(
+      serializer.serialize({ type: "message", message }),
+      JSON.stringify(message),
+      JSON.stringify(message),
+    );
+  }
+});
 
 for (const [name, make] of SERIALIZERS) {
   Deno.test(`\`${name}\` refuses killAudio and mark as message frames: they go as interruption and mark frames`, () => {

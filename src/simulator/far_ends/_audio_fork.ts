@@ -8,6 +8,12 @@
  * module's code (jambonz/freeswitch-modules `mod_audio_fork/lws_glue.cpp` at 30f21899, cited as
  * `lws_glue.cpp:line`), apart from the serializers under test.
  *
+ * The module reads a command's type as `parse_json` does (`parser.cpp:13-19`): from the first key
+ * that is "type" in any case (FreeSWITCH's cJSON_GetObjectItem ignores case), when it holds a
+ * string; any other JSON is type `json`. Which of the events it raises anything hears is the
+ * platform's ({@linkcode AudioForkPlatform.heardEvents}): an event nothing hears is dropped
+ * unseen, a violation, as an unknown type is.
+ *
  * How the module really plays, which a bot sees and this far end therefore does:
  *
  * - Audio goes into a pre-buffer first, and moves to the playout buffer only when the pre-buffer
@@ -77,6 +83,40 @@ export interface AudioForkPlatform {
   streamSampleRate: number;
   /** The channel's own rate (its codec's: 8000 for G.711); the module resamples to it. */
   channelSampleRate: number;
+  /**
+   * Of the events the module raises for `transcription`, `transfer`, `error` and `json` (JSON
+   * without a type), those something on the platform listens for: a FreeSWITCH application may
+   * subscribe to any; jambonz's `listen` task hears `error` alone (jambonz/jambonz-feature-server
+   * `lib/tasks/listen.js`, `_initListeners`, at 389c65e).
+   */
+  heardEvents: ReadonlySet<string>;
+}
+
+/** The events an application on FreeSWITCH may subscribe to: all the module raises. */
+export const ALL_MODULE_EVENTS: ReadonlySet<string> = new Set([
+  "transcription",
+  "transfer",
+  "error",
+  "json",
+]);
+
+/**
+ * `object`'s field as the module reads it: the first key that is `name` in any case
+ * (`cJSON_GetObjectItem`, FreeSWITCH `src/switch_json.c`); `undefined` unless `object` is one.
+ */
+function moduleField(object: unknown, name: string): unknown {
+  if (typeof object !== "object" || object === null || Array.isArray(object)) return undefined;
+  const lower = name.toLowerCase();
+  const key = Object.keys(object).find((k) =>
+    k.length === name.length && k.toLowerCase() === lower
+  );
+  return key === undefined ? undefined : (object as Record<string, unknown>)[key];
+}
+
+/** The command's type as `parse_json` reads it: the "type" string, else `json`. */
+function commandType(message: unknown): string {
+  const type = moduleField(message, "type");
+  return typeof type === "string" ? type : "json";
 }
 
 /** Plays the bot's streamed audio and obeys its commands, as `mod_audio_fork` does. */
@@ -121,17 +161,18 @@ export class AudioForkPlayback {
       }
       return this.#binary(samplesFromLittleEndian(data));
     }
-    let message: { type?: unknown; data?: unknown } | null;
+    let message: unknown;
     try {
       message = JSON.parse(data);
     } catch {
       return context.violation(rule("bad-json"), `not JSON: ${data.slice(0, 60)}`);
     }
-    switch (message?.type) {
+    const type = commandType(message);
+    switch (type) {
       case "killAudio":
         return this.#killAtNextFrame();
       case "mark": {
-        const name = (message.data as { name?: unknown } | undefined)?.name;
+        const name = moduleField(moduleField(message, "data"), "name");
         if (typeof name !== "string") {
           return context.violation(
             rule("bad-mark"),
@@ -169,11 +210,18 @@ export class AudioForkPlayback {
       case "transfer":
       case "error":
       case "json":
-        return context.note(`${this.#platform.protocol} ${message.type}`);
+        if (this.#platform.heardEvents.has(type)) {
+          return context.note(`${this.#platform.protocol} ${type}`);
+        }
+        return context.violation(
+          rule("unheard-event"),
+          `${type === "json" ? `no command type in ${data.slice(0, 60)}` : type}: the module ` +
+            `raises mod_audio_fork::${type}, which nothing on ${this.#platform.protocol} hears`,
+        );
       default:
         return context.violation(
           rule("unknown-command"),
-          `unknown command type ${JSON.stringify(message?.type)}`,
+          `unknown command type ${JSON.stringify(type)}`,
         );
     }
   }

@@ -22,7 +22,12 @@
  */
 
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
-import { type AudioForkChannelOptions, AudioForkPlayback, channelRateOf } from "./_audio_fork.ts";
+import {
+  ALL_MODULE_EVENTS,
+  type AudioForkChannelOptions,
+  AudioForkPlayback,
+  channelRateOf,
+} from "./_audio_fork.ts";
 import { littleEndianBytes } from "./_json_events.ts";
 
 /** `mod_audio_fork`'s default subprotocol (`MOD_AUDIO_FORK_SUBPROTOCOL_NAME`). */
@@ -71,6 +76,7 @@ export class FreeSwitchFarEnd implements FarEnd {
       protocol: "freeswitch",
       streamSampleRate: this.playbackRate,
       channelSampleRate: this.#channelRate,
+      heardEvents: ALL_MODULE_EVENTS,
       onDisconnect: () => context.endCall("bot", "disconnect (the application hung up)"),
     });
     context.send(JSON.stringify({

@@ -12,7 +12,10 @@
  *   `{"event":"dtmf","dtmf":"2","duration":"1600"}`.
  * - With `bidirectionalAudio: {enabled, streaming: true, sampleRate}`, binary frames from the
  *   bot are L16 at `bidirectionalAudio.sampleRate` and play to the caller; the commands
- *   `killAudio`, `mark`, `clearMarks` and `disconnect` apply (see `_audio_fork.ts`).
+ *   `killAudio`, `mark`, `clearMarks` and `disconnect` apply (see `_audio_fork.ts`). JSON with no
+ *   `type`, `transcription` and `transfer` raise module events the `listen` task does not listen
+ *   for (jambonz/jambonz-feature-server `lib/tasks/listen.js`, `_initListeners`): dropped unseen,
+ *   violations; `error` is heard (it ends the verb; the simulator only notes it).
  * - `disconnect` closes the socket from the jambonz side and ends the `listen`; the caller
  *   hanging up closes it too. There is no goodbye message.
  *
@@ -73,6 +76,7 @@ export class JambonzFarEnd implements FarEnd {
       protocol: "jambonz",
       streamSampleRate: this.playbackRate,
       channelSampleRate: this.#channelRate,
+      heardEvents: new Set(["error"]),
       onDisconnect: () => context.endCall("bot", "disconnect"),
     });
     context.send(JSON.stringify({

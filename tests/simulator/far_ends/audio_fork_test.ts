@@ -7,7 +7,10 @@ import assert from "node:assert/strict";
 import { FakeClock } from "../../../src/testing/fake_clock.ts";
 import type { FarEndContext } from "../../../src/simulator/far_end.ts";
 import { PlayoutBuffer } from "../../../src/simulator/playout_buffer.ts";
-import { AudioForkPlayback } from "../../../src/simulator/far_ends/_audio_fork.ts";
+import {
+  ALL_MODULE_EVENTS,
+  AudioForkPlayback,
+} from "../../../src/simulator/far_ends/_audio_fork.ts";
 import { littleEndianBytes } from "../../../src/simulator/far_ends/_json_events.ts";
 
 const RATE = 8000;
@@ -52,6 +55,7 @@ function forkContext(clock: FakeClock) {
     onDisconnect: () => {},
     streamSampleRate: RATE,
     channelSampleRate: RATE,
+    heardEvents: ALL_MODULE_EVENTS,
   });
   return { fork, answers };
 }
