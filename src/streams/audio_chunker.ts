@@ -8,6 +8,7 @@
 import type { AudioFrame } from "../frames.ts";
 import { assertPcmFormat, BYTES_PER_SAMPLE, bytesForDuration, durationMs } from "../audio/pcm.ts";
 import { FixedSizeCutter } from "./_fixed_size_cutter.ts";
+import { assertAudioBytes } from "./_audio_bytes.ts";
 
 /**
  * An `emit` where nothing can come out: a caller that knows nothing is held, or bytes held again
@@ -100,8 +101,13 @@ export class AudioChunker {
       : durationMs(bytes, { sampleRate: this.#sampleRate, channels: this.#channels });
   }
 
-  /** Adds a frame; calls `emit` for every whole chunk now available. */
+  /**
+   * Adds a frame; calls `emit` for every whole chunk now available. Throws a `TypeError` naming
+   * the frame's `audio` when it is not a `Uint8Array` (an `ArrayBuffer` has no `length`: it was
+   * taken for no audio, silently), before anything is emitted or held.
+   */
   push(frame: AudioFrame, emit: (chunk: AudioFrame) => void): void {
+    assertAudioBytes(frame);
     this.#follow(frame, emit);
     this.#emit = emit;
     this.#cutter.push(frame.audio, this.#chunkBytes, this.#emitChunk);
@@ -115,8 +121,10 @@ export class AudioChunker {
    * copy of it (a bot relaying real-time audio in chunk-sized frames saves that object). Returns
    * `false` when the frame must go to {@linkcode push} instead, having taken the frame's response
    * and format already, as `push` does first (nothing is held, so nothing is emitted by that).
+   * Throws a `TypeError` as `push` does (a string of a chunk's length would be taken whole).
    */
   takeWhole(frame: AudioFrame): boolean {
+    assertAudioBytes(frame);
     if (this.#cutter.pendingBytes !== 0) return false;
     this.#follow(frame, EMITS_NOTHING);
     return frame.audio.length === this.#chunkBytes;

@@ -6,12 +6,19 @@
  */
 
 import { FixedSizeCutter } from "./_fixed_size_cutter.ts";
+import { assertBytes } from "./_audio_bytes.ts";
 
 /**
  * What to do with the last, partial packet when the stream ends:
  * `"pad"` fills it up with `padByte`, `"short"` sends it as it is, `"drop"` discards it (counted).
  */
 export type LastPacketPolicy = "pad" | "short" | "drop";
+
+/** Throws a `RangeError` naming `policy` unless it is a {@linkcode LastPacketPolicy}. */
+function assertPolicy(policy: LastPacketPolicy): void {
+  if (policy === "pad" || policy === "short" || policy === "drop") return;
+  throw new RangeError(`lastPacket must be "pad", "short" or "drop", got ${String(policy)}`);
+}
 
 /** Options for {@linkcode Packetizer}. */
 export interface PacketizerOptions {
@@ -64,11 +71,7 @@ export class Packetizer {
     if (!Number.isInteger(packetSize) || packetSize <= 0) {
       throw new RangeError(`packetSize must be a positive integer, got ${packetSize}`);
     }
-    if (lastPacket !== "pad" && lastPacket !== "short" && lastPacket !== "drop") {
-      throw new RangeError(
-        `lastPacket must be "pad", "short" or "drop", got ${String(lastPacket)}`,
-      );
-    }
+    assertPolicy(lastPacket);
     if (!Number.isInteger(padByte) || padByte < 0 || padByte > 255) {
       throw new RangeError(`padByte must be an integer from 0 to 255, got ${padByte}`);
     }
@@ -87,17 +90,24 @@ export class Packetizer {
     return this.#cutter.pendingBytes;
   }
 
-  /** Adds bytes; calls `emit` for every whole packet now available. */
+  /**
+   * Adds bytes; calls `emit` for every whole packet now available. Throws a `TypeError` naming
+   * `bytes` when they are not a `Uint8Array` (an `ArrayBuffer` has no `length`: it was taken for
+   * no bytes, silently), before anything is emitted or held.
+   */
   push(bytes: Uint8Array, emit: (packet: Uint8Array) => void): void {
+    assertBytes(bytes, "Packetizer.push: bytes");
     this.#cutter.push(bytes, this.#size, emit);
   }
 
   /**
    * Ends the stream: applies the last-packet policy (or `policy`, for this flush alone) to the
    * remainder. Returns the number of bytes dropped (non-zero only with `"drop"`), so the caller
-   * can count them.
+   * can count them. Throws a `RangeError` for a `policy` that is none of the three, keeping the
+   * remainder: one from plain JavaScript took it and did nothing with it (lost, uncounted).
    */
   flush(emit: (packet: Uint8Array) => void, policy: LastPacketPolicy = this.#lastPacket): number {
+    assertPolicy(policy);
     const rest = this.#cutter.take();
     if (rest === null) return 0;
     switch (policy) {
