@@ -16,7 +16,7 @@ import { ExotelSerializer, type ExotelSerializerOptions } from "./exotel.ts";
 import { GenesysSerializer, type GenesysSerializerOptions } from "./genesys.ts";
 import { PlivoSerializer, type PlivoSerializerOptions } from "./plivo.ts";
 import { TelnyxSerializer, type TelnyxSerializerOptions } from "./telnyx.ts";
-import { isObject, type JsonObject } from "./telephony/_json_value.ts";
+import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
 import { TwilioSerializer, type TwilioSerializerOptions } from "./twilio.ts";
 import { VonageSerializer, type VonageSerializerOptions } from "./vonage.ts";
 
@@ -101,6 +101,15 @@ export interface DetectedProvider {
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
+ * How jambonz's first message begins, whole or cut: `listen.js` writes `sampleRate` and `mixType`
+ * first, then the call's attributes, then the verb's own `metadata`, and mod_audio_fork keeps
+ * 8192 bytes of it, so a large metadata arrives cut, no JSON (`JambonzSerializer` starts the call
+ * on what came before the cut). Read from the text, the verb's metadata cannot hide it either,
+ * whatever fields of other providers' it names (an `event`, a `type`).
+ */
+const JAMBONZ_FIRST_MESSAGE = /^\{"sampleRate":\d+,"mixType":"/;
+
+/**
  * Which provider sent `messages` (the first messages of a call, in order), with a serializer for
  * it; `null` while they do not tell yet (Telnyx and Exotel both open with a bare `connected`: the
  * `start` after it decides) or when no provider matches.
@@ -111,9 +120,11 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * each provider's own spelling: Twilio `streamSid`/`start.callSid`, Plivo `start.callId`/
  * `start.streamId`, Telnyx `stream_id`/`start.call_control_id`, Exotel
  * `stream_sid`/`start.call_sid`; Asterisk's `chan_websocket` opens with `MEDIA_START` (plain
- * text or JSON), jambonz's `listen` with the call's attributes and `sampleRate` and `mixType`.
- * FreeSWITCH's `mod_audio_fork` opens with whatever metadata its start command carried, so it
- * cannot be told. Binary messages and other text that is not JSON are skipped. Each message is
+ * text or JSON), jambonz's `listen` with `sampleRate` and `mixType`, then the call's attributes
+ * (read from its text: mod_audio_fork cuts a large one short, no JSON, which `JambonzSerializer`
+ * reads all the same). FreeSWITCH's `mod_audio_fork` opens with whatever metadata its start
+ * command carried, so it cannot be told. Binary messages (but for a JSON object a proxy delivered
+ * as bytes) and other text that is not JSON are skipped. Each message is
  * judged alone, the first that tells deciding: as messages come, pass the newest (the earlier
  * ones told nothing), not the whole list again, which parses each of them once more every time.
  *
@@ -145,6 +156,9 @@ export function detectProvider(
   for (const data of messages) {
     if (typeof data === "string" && /^\s*MEDIA_START\s/.test(data)) {
       return { provider: "asterisk", serializer: serializerForProvider("asterisk", options) };
+    }
+    if (typeof data === "string" && JAMBONZ_FIRST_MESSAGE.test(data)) {
+      return { provider: "jambonz", serializer: serializerForProvider("jambonz", options) };
     }
     const message = parse(data);
     if (message === undefined) continue;
@@ -187,6 +201,10 @@ function field(message: JsonObject, key: string): unknown {
 
 function providerOf(message: JsonObject): TelephonyProvider | undefined {
   const has = (key: string) => Object.hasOwn(message, key);
+  const event = field(message, "event");
+  // First, as Vonage puts the application's own headers beside its fields: one named `type`,
+  // `sessionId`, `version` or `id` must not make its message ConversationRelay's or Genesys's.
+  if (typeof event === "string" && event.startsWith("websocket:")) return "vonage";
   const hosted = hostedProviderOf(message);
   if (hosted !== undefined) return hosted;
   if (
@@ -195,7 +213,6 @@ function providerOf(message: JsonObject): TelephonyProvider | undefined {
   ) {
     return "genesys";
   }
-  const event = field(message, "event");
   if (event === "MEDIA_START" && has("optimal_frame_size")) return "asterisk";
   if (
     event === undefined && typeof field(message, "callSid") === "string" &&
@@ -204,7 +221,6 @@ function providerOf(message: JsonObject): TelephonyProvider | undefined {
     return "jambonz";
   }
   if (typeof event !== "string") return undefined;
-  if (event.startsWith("websocket:")) return "vonage";
   if (event === "connected") return field(message, "protocol") === "Call" ? "twilio" : undefined;
   if (event !== "start" && event !== "media") return undefined;
   const start = field(message, "start");
@@ -219,16 +235,19 @@ function providerOf(message: JsonObject): TelephonyProvider | undefined {
 /**
  * A fresh serializer for `provider`, made with that provider's options: what
  * {@linkcode detectProvider} returns once it knows, for a server that knows the provider from the
- * URL instead (`/twilio`, `/telnyx`, …).
+ * URL instead (`/twilio`, `/telnyx`, …). A name that is no {@linkcode TelephonyProvider}'s (the
+ * URL's case or spelling wrong, a path a stranger made up) is a `RangeError`: refuse the request.
  *
  * @example One endpoint per provider
  * ```ts
- * import { serializerForProvider } from "@x/ws-transport/detect";
+ * import { serializerForProvider, type TelephonyProvider } from "@x/ws-transport/detect";
  * import { TwilioSerializer } from "@x/ws-transport/twilio";
  * import assert from "node:assert/strict";
  *
  * const serializer = serializerForProvider("twilio", { twilio: { autoHangUp: false } });
  * assert.ok(serializer instanceof TwilioSerializer);
+ * const path = "/favicon.ico"; // a request's path, whoever made it
+ * assert.throws(() => serializerForProvider(path.slice(1) as TelephonyProvider), RangeError);
  * ```
  */
 export function serializerForProvider(
@@ -255,6 +274,9 @@ export function serializerForProvider(
     case "jambonz":
       return new JambonzSerializer(options.jambonz);
   }
+  // A name taken from a URL reaches here unchecked: `undefined` handed on as the transport's
+  // `serializer` would be read as no option, and the stranger's socket served as raw PCM.
+  throw new RangeError(`no provider is named ${describe(provider)}`);
 }
 
 /**
@@ -264,23 +286,24 @@ export function serializerForProvider(
  * wraps its Twilio-style messages in a log envelope (`eventType`, `rawEvent`).
  */
 function hostedProviderOf(message: JsonObject): TelephonyProvider | undefined {
-  if (field(message, "type") === "setup" && typeof field(message, "sessionId") === "string") {
-    return "conversationrelay";
-  }
-  // SignalWire's reference shows its Twilio-style messages inside a log envelope: one level, so
-  // an envelope in an envelope is no evidence (followed down, a client's 10,000 of them overflowed
-  // the stack before any transport, and its size limit, existed).
   const event = field(message, "event");
-  const rawEvent = field(message, "rawEvent");
-  if (event === undefined && isObject(rawEvent)) {
-    return isObject(field(rawEvent, "rawEvent")) ? undefined : providerOf(rawEvent);
-  }
+  // Before ConversationRelay's fields: the Audio Connector's custom headers sit beside its own.
   const contentType = field(message, "content-type");
   if (
     event === undefined && typeof contentType === "string" &&
     contentType.toLowerCase().startsWith("audio/l16")
   ) {
     return "vonage";
+  }
+  if (field(message, "type") === "setup" && typeof field(message, "sessionId") === "string") {
+    return "conversationrelay";
+  }
+  // SignalWire's reference shows its Twilio-style messages inside a log envelope: one level, so
+  // an envelope in an envelope is no evidence (followed down, a client's 10,000 of them overflowed
+  // the stack before any transport, and its size limit, existed).
+  const rawEvent = field(message, "rawEvent");
+  if (event === undefined && isObject(rawEvent)) {
+    return isObject(field(rawEvent, "rawEvent")) ? undefined : providerOf(rawEvent);
   }
   return undefined;
 }

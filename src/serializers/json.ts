@@ -82,12 +82,14 @@ export class JsonSerializer implements FrameSerializer {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new TransportError("decode", `frame must be a JSON object, got ${data.slice(0, 40)}`);
     }
-    const o = value as Record<string, unknown>;
+    // Its own fields only, as `JsonReader` reads: on a copy with no prototype, a field the client
+    // did not send is absent even where something polluted `Object.prototype` with its name.
+    const o: Record<string, unknown> = Object.assign(Object.create(null), value);
     switch (o.type) {
       case "audio":
         return this.#audio(o);
       case "message":
-        if (!("message" in o)) throw missing("message", "message");
+        if (!Object.hasOwn(o, "message")) throw missing("message", "message");
         if (o.urgent !== undefined && typeof o.urgent !== "boolean") {
           throw new TransportError(
             "decode",
@@ -115,7 +117,7 @@ export class JsonSerializer implements FrameSerializer {
         if (!isKeypadDigit(digit)) {
           throw new TransportError(
             "decode",
-            `dtmf digit must be 0-9, *, # or A-D, got ${JSON.stringify(digit)}`,
+            `dtmf digit must be 0-9, *, # or A-D, got ${describe(digit)}`,
           );
         }
         return { type: "dtmf", digit };
@@ -177,7 +179,7 @@ export class JsonSerializer implements FrameSerializer {
         if (typeof value !== "string") {
           throw new TransportError(
             "decode",
-            `start frame's params.${key} must be a string, got ${typeof value}`,
+            `start frame's params[${describe(key)}] must be a string, got ${typeof value}`,
           );
         }
         setOwnField(copy, key, value);
