@@ -120,7 +120,9 @@ export async function admit(
   // a Worker a POST or PUT upgrade as a GET, keeping its body, and fails the 101 itself (a 500):
   // its length is all that tells it. Read from the header, not `request.body`: workerd gives a
   // GET that says `Content-Length: 0` an (empty) body stream, and Node's adapter builds its
-  // request from the headers alone. A bodyless or chunked one is not to be told apart.
+  // request from the headers alone. A chunked one says so in `Transfer-Encoding` (Node's server
+  // hands its body on as the upgrade's first bytes, read as frames); a bodyless one is not to be
+  // told apart.
   if (declaresBody(request.headers)) return withBody();
   const key = request.headers.get("sec-websocket-key");
   if (!key) return new Response("Missing Sec-WebSocket-Key", { status: 400 });
@@ -172,8 +174,13 @@ export async function admit(
   return refusedForShutdown(options);
 }
 
-/** Whether the request says it carries a body of some length (`Content-Length` over 0). */
+/**
+ * Whether the request says it carries a body: a `Content-Length` over 0, or any
+ * `Transfer-Encoding` (RFC 9112, 6.1: a request with one has a body, framed by it; 6.3 has it win
+ * over `Content-Length`).
+ */
 function declaresBody(headers: Headers): boolean {
+  if (headers.has("transfer-encoding")) return true;
   const length = headers.get("content-length");
   return length !== null && length.trim() !== "0";
 }

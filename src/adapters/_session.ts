@@ -23,7 +23,8 @@ const SESSION_FAILED = "session failed";
  * Makes the session's transport on a socket the adapter has already accepted, or, when that
  * throws (a `serializer` function that failed, a serializer that serves or served another
  * session: options given per request holding one instance fail from the second call), logs the
- * failure, closes the socket with 1011 and returns `null`: it ends that session, never the server.
+ * failure, closes the socket with 1011 (dropped if the peer has not answered in `closeTimeoutMs`)
+ * and returns `null`: it ends that session, never the server.
  * A session made is ended by the options' `shutdownSignal` (see `ShutdownOptions`).
  */
 export function startSession(
@@ -36,16 +37,11 @@ export function startSession(
   } catch (cause) {
     const message = `the session could not start: ${thrownText(cause)}`;
     console.error(new TransportError("application", message, { cause, closeCode: 1011 }));
-    const close = () => {
-      try {
-        socket.close(1011, SESSION_FAILED);
-      } catch {
-        // Already closing: it goes either way.
-      }
-    };
+    const bounds = sessionBounds(options);
+    const close = () => closeBounded(socket, bounds);
     // Deno's socket is still connecting while the upgrade's response is being answered, and a
     // close then is lost: close it once it opens.
-    if (socket.readyState === ReadyState.CONNECTING) closeOnceOpen(socket, options, close);
+    if (socket.readyState === ReadyState.CONNECTING) closeOnceOpen(socket, bounds, close);
     else close();
     return null;
   }
@@ -62,7 +58,7 @@ export function startSession(
  * Calls `close` once `socket` opens. A caller gone meanwhile can leave it connecting for ever, no
  * event to come (see `openTimeoutMs`): past that bound it is dropped, as a transport drops one.
  */
-function closeOnceOpen(socket: WebSocketLike, options: TransportOptions, close: () => void) {
+function closeOnceOpen(socket: WebSocketLike, bounds: SessionBounds, close: () => void) {
   const settled = new AbortController();
   const opened = () => {
     settled.abort();
@@ -70,7 +66,7 @@ function closeOnceOpen(socket: WebSocketLike, options: TransportOptions, close: 
   };
   socket.addEventListener("open", opened);
   settled.signal.addEventListener("abort", () => socket.removeEventListener("open", opened));
-  const { clock, timeoutMs } = openBound(options);
+  const { clock, openTimeoutMs: timeoutMs } = bounds;
   clock.sleep(timeoutMs, settled.signal).then(() => {
     settled.abort();
     try {
@@ -85,13 +81,46 @@ function closeOnceOpen(socket: WebSocketLike, options: TransportOptions, close: 
   }, () => {/* opened in time */});
 }
 
-/** The session's clock and `openTimeoutMs`, or the defaults where the options are what failed. */
-function openBound(options: TransportOptions): { clock: Clock; timeoutMs: number } {
+/**
+ * Closes the socket of a session that could not start with 1011, and drops its connection
+ * (`terminate`, where the runtime has one) if the peer has not answered within `closeTimeoutMs`,
+ * as a transport's own close does (`SocketCloser`): no transport is there to, and the runtime's
+ * own bound is far longer (`ws` waits 30 s; a silent peer held the connection that long).
+ */
+function closeBounded(socket: WebSocketLike, { clock, closeTimeoutMs }: SessionBounds): void {
   try {
-    const { openTimeoutMs } = resolveTransportOptions(options); // the clock checked too
-    return { clock: options.clock ?? systemClock, timeoutMs: openTimeoutMs };
+    socket.close(1011, SESSION_FAILED);
   } catch {
-    return { clock: systemClock, timeoutMs: resolveTransportOptions({}).openTimeoutMs };
+    // Already closing: it goes either way, and the bound below still ends it.
+  }
+  if (socket.readyState === ReadyState.CLOSED) return;
+  const answered = new AbortController();
+  const onClose = () => answered.abort();
+  socket.addEventListener("close", onClose);
+  clock.sleep(closeTimeoutMs, answered.signal).then(() => {
+    try {
+      socket.terminate?.();
+    } catch {
+      // Gone either way.
+    }
+  }, () => {/* answered in time */}).finally(() => socket.removeEventListener("close", onClose));
+}
+
+/** The bounds a session that could not start is closed within. */
+interface SessionBounds {
+  clock: Clock;
+  openTimeoutMs: number;
+  closeTimeoutMs: number;
+}
+
+/** The session's clock and bounds, or the defaults where the options are what failed. */
+function sessionBounds(options: TransportOptions): SessionBounds {
+  try {
+    const { openTimeoutMs, closeTimeoutMs } = resolveTransportOptions(options); // the clock too
+    return { clock: options.clock ?? systemClock, openTimeoutMs, closeTimeoutMs };
+  } catch {
+    const { openTimeoutMs, closeTimeoutMs } = resolveTransportOptions({});
+    return { clock: systemClock, openTimeoutMs, closeTimeoutMs };
   }
 }
 
