@@ -126,6 +126,18 @@ export class InboundPath {
     this.#decoder.receive(data);
   }
 
+  /**
+   * A message the runtime refused unread, over its size limit, having closed with 1009 itself
+   * (`ws`, Bun, workerd: `SocketEvents`' `refused`): counted as the decoder counts one it refuses
+   * itself, received (`messagesIn`) and not read (`decodeErrors`), then reported. Its size was
+   * never read: `bytesIn` leaves it out.
+   */
+  refused = (error: TransportError): void => {
+    this.#stats.messagesIn++;
+    this.#stats.decodeErrors++;
+    this.#onError(error);
+  };
+
   /** The serializer is set up: decode, what waited first. */
   start(): void {
     this.#decoder.start();

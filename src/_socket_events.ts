@@ -23,6 +23,12 @@ export interface SocketEventHandlers {
   close: (code: number, reason: string) => void;
   /** Something the socket or its adapter reported. */
   error: (error: TransportError) => void;
+  /**
+   * A message the runtime refused unread, over its size limit, having closed with 1009 itself
+   * (`ws`, Bun, workerd; see `EventSocket.dispatchRefusal`): the refusal the transport makes
+   * itself on Deno, which counts the message as received and not read.
+   */
+  refused: (error: TransportError) => void;
 }
 
 /**
@@ -226,9 +232,15 @@ export class SocketEvents {
 
   #onError = (event: Event): void => {
     // An adapter's socket reports what its runtime refused on the transport's behalf (a message
-    // over the size limit) as the transport's own error: fatal ones close from this side.
+    // over the size limit) as the transport's own error: fatal ones close from this side. Its
+    // close code tells a refused message (1009, Message Too Big: RFC 6455 §7.4.1) from the rest
+    // (workerd's upgrade never served, a "timeout").
     const refusal = (event as Event & { error?: unknown }).error;
-    if (refusal instanceof TransportError) return this.#handlers.error(refusal);
+    if (refusal instanceof TransportError) {
+      return refusal.closeCode === 1009
+        ? this.#handlers.refused(refusal)
+        : this.#handlers.error(refusal);
+    }
     // Runtimes follow an "error" event with "close"; the close settles the session.
     const message = (event as Event & { message?: string }).message ?? "socket error";
     this.#handlers.error(new TransportError("closed", message, { cause: event }));

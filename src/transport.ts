@@ -223,6 +223,7 @@ export class WebSocketTransport extends EventTarget {
         open: this.#onOpen,
         close: this.#onClose,
         error: this.#onError,
+        refused: this.#in.refused,
       }, { ...resolved, clock, closing: () => this.#closer.begun, end: this.#out });
     } catch (error) {
       releaseSerializer(this.#serializer); // no session begun: it may still serve one
@@ -448,8 +449,7 @@ export class WebSocketTransport extends EventTarget {
         timeoutMs: this.#options.sendTimeoutMs,
         signal: this.#over.signal,
       });
-      // One that threw at once did so inside the constructor: its error is held for the first
-      // listener (_unheard_errors.ts), and the close settles `closed` later all the same.
+      // Thrown at once (in the constructor): held for the first listener, `closed` settled later.
       if (pending !== undefined && !await pending) return; // the session ended meanwhile
     } catch (error) {
       return this.#fail(error as TransportError);

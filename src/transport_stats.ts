@@ -68,8 +68,10 @@ export interface TransportStats {
   /**
    * Inbound messages the serializer could not read, or could read only in part (each reported as
    * a "decode" error; what could be read goes on: a media message whose timestamp cannot be right
-   * still delivers its audio, timed by its sequence), or the transport refused unread (one over
-   * `maxMessageBytes`, which ends the session with 1009).
+   * still delivers its audio, timed by its sequence), or that were refused unread (one over
+   * `maxMessageBytes`, which ends the session with 1009: by the transport, or from its frame header
+   * by the runtime, `ws`, Bun or workerd, whose refused message is in `messagesIn` but not in
+   * `bytesIn`, its size never read).
    */
   decodeErrors: number;
   /**

@@ -10,14 +10,16 @@ function listen(
 ) {
   const seen: string[] = [];
   const errors: TransportError[] = [];
+  const refusals: TransportError[] = [];
   const handlers: SocketEventHandlers = {
     message: (event) =>
       seen.push(`message ${((event as MessageEvent).data as ArrayBuffer).byteLength}`),
     open: () => seen.push("open"),
     close: (code, reason) => seen.push(`close ${code} ${reason}`),
     error: (error) => errors.push(error),
+    refused: (error) => refusals.push(error),
   };
-  return { pair, seen, errors, events: new SocketEvents(pair.server, handlers, bound) };
+  return { pair, seen, errors, refusals, events: new SocketEvents(pair.server, handlers, bound) };
 }
 
 function closeEvent(init: { code?: number; reason?: string; wasClean: boolean }): Event {
@@ -40,13 +42,17 @@ Deno.test("SocketEvents: a close's code as sent; none or 0 is 1005 after a hands
   assert.deepEqual(seen, ["close 4000 bye", "close 1005 ", "close 1006 "]);
 });
 
-Deno.test("SocketEvents: an adapter's refusal is passed on as is; anything else is a 'closed' error", () => {
-  const { pair, errors } = listen();
+Deno.test("SocketEvents: an adapter's refusal of a message (1009) is passed on as is, as refused; its other errors as they are; anything else is a 'closed' error", () => {
+  const { pair, errors, refusals } = listen();
   const refusal = new TransportError("protocol", "too big", { closeCode: 1009, fatal: true });
+  const neverServed = new TransportError("timeout", "no 101", { closeCode: 1006 });
   pair.server.dispatchEvent(Object.assign(new Event("error"), { error: refusal }));
+  pair.server.dispatchEvent(Object.assign(new Event("error"), { error: neverServed }));
   pair.server.dispatchEvent(Object.assign(new Event("error"), { message: "reset" }));
   pair.server.dispatchEvent(new Event("error"));
-  assert.equal(errors[0], refusal);
+  assert.equal(refusals.length, 1);
+  assert.equal(refusals[0], refusal);
+  assert.equal(errors[0], neverServed);
   assert.deepEqual(errors.slice(1).map((e) => [e.code, e.message, e.fatal]), [
     ["closed", "reset", false],
     ["closed", "socket error", false],
@@ -102,6 +108,7 @@ for (const refused of ["message", "close", "error", "open"]) {
       open: () => seen.push("open"),
       close: () => seen.push("close"),
       error: () => seen.push("error"),
+      refused: () => seen.push("refused"),
     };
     assert.throws(
       () => new SocketEvents(pair.server, handlers, { clock, openTimeoutMs: 300 }),

@@ -1,6 +1,7 @@
 /**
  * A Worker whose sessions, by the Cloudflare adapter (`/direct`) or Hono's Workers helper
- * (`/hono`), echo and log how they ended: `GET /log` answers with the log, as JSON.
+ * (`/hono`), echo and log how they ended, and what they counted of the messages received:
+ * `GET /log` answers with the log, as JSON.
  *
  * @module
  */
@@ -10,7 +11,10 @@ import type { WebSocketTransport } from "../../src/transport.ts";
 import { upgrade } from "../../src/adapters/cloudflare.ts";
 import { voiceSession } from "../../src/adapters/hono.ts";
 
-/** How each session ended: its path, close code, initiator and the fatal error's code. */
+/**
+ * How each session ended: its path, close code, initiator, the fatal error's code, and its
+ * `messagesIn` and `decodeErrors`.
+ */
 const log: unknown[] = [];
 
 function logged(transport: WebSocketTransport, path: string): void {
@@ -19,7 +23,10 @@ function logged(transport: WebSocketTransport, path: string): void {
     "error",
     (event) => void (event.error.fatal && (fatal = event.error.code)),
   );
-  void transport.closed.then(({ code, initiator }) => log.push({ path, code, initiator, fatal }));
+  void transport.closed.then(({ code, initiator }) => {
+    const { messagesIn, decodeErrors } = transport.stats;
+    log.push({ path, code, initiator, fatal, messagesIn, decodeErrors });
+  });
   transport.readable.pipeTo(transport.writable).catch(() => {});
 }
 

@@ -2,7 +2,9 @@
 // WebSocket "with a 1009 "Message is too large" response" (cloudflare/cloudflare-docs#14520;
 // 32 MiB in workerd today). workerd gives the socket an "error" and no "close": the session was
 // told a dropped connection (1006, "remote", no fatal error). `ws` and Bun refusing a message are
-// told as the transport's own refusal (a fatal "protocol" error, 1009 from this side): so is it.
+// told as the transport's own refusal (a fatal "protocol" error, 1009 from this side): so is it,
+// and counted as the transport counts a message it refuses itself (README, the stats table: "one
+// over `maxMessageBytes` (refused unread, 1009)" in `decodeErrors`, received in `messagesIn`).
 import assert from "node:assert/strict";
 import { miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
 import { hostWorker } from "../runtimes/cloudflare/hosted_worker.ts";
@@ -32,8 +34,22 @@ Deno.test({
       }
       const log = await (await fetch(`http://127.0.0.1:${port}/log`)).json();
       assert.deepEqual(log, [
-        { path: "/direct", code: 1009, initiator: "local", fatal: "protocol" },
-        { path: "/hono", code: 1009, initiator: "local", fatal: "protocol" },
+        {
+          path: "/direct",
+          code: 1009,
+          initiator: "local",
+          fatal: "protocol",
+          messagesIn: 1,
+          decodeErrors: 1,
+        },
+        {
+          path: "/hono",
+          code: 1009,
+          initiator: "local",
+          fatal: "protocol",
+          messagesIn: 1,
+          decodeErrors: 1,
+        },
       ]);
     } finally {
       await hosted.dispose();

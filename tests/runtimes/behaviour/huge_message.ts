@@ -25,10 +25,11 @@ export function peakRss(pid: number): number {
  * Sends a 60 MB message to the echo route of the server on `port` (process `pid`, fresh, so that
  * its peak is its own) and checks the session ends with 1009 while the server's peak resident
  * size grows by no more than `maxMessageBytes` and a few MB, and the session reports a fatal
- * "protocol" error and a close from its own side. The code is the server's: a peer still sending
- * when it is refused may be cut off before it reads the close frame. `readsTheRest: true` for a
- * server that refuses the message but goes on reading (and dropping) the rest of it, as `ws`
- * under Hono does (the README says so): its memory is not bounded here.
+ * "protocol" error and a close from its own side, and counts the message in `messagesIn` and
+ * `decodeErrors`. The code is the server's: a peer still sending when it is refused may be cut
+ * off before it reads the close frame. `readsTheRest: true` for a server that refuses the message
+ * but goes on reading (and dropping) the rest of it, as `ws` under Hono does (the README says
+ * so): its memory is not bounded here.
  */
 export async function assertRefusesHugeMessage(
   port: number,
@@ -54,6 +55,10 @@ export async function assertRefusesHugeMessage(
   // Deno's does (a fatal "protocol" error, closed from this side), not as a peer that went away.
   assert.equal(closed.fatal, "protocol");
   assert.equal(closed.initiator, "local");
+  // And counted as Deno's transport counts a message it refuses itself (README, the stats table:
+  // "one over `maxMessageBytes` (refused unread, 1009)" in `decodeErrors`): received, not read.
+  const { messagesIn, decodeErrors } = closed.stats as { messagesIn: number; decodeErrors: number };
+  assert.deepEqual({ messagesIn, decodeErrors }, { messagesIn: 1, decodeErrors: 1 });
   if (readsTheRest) return;
   const bound = MAX_MESSAGE_BYTES + 4 * 1024 * 1024;
   assert.ok(grown <= bound, `the server's peak memory grew by ${grown} bytes, over ${bound}`);
