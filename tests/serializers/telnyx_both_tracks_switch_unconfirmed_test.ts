@@ -7,7 +7,8 @@
 // both tracks here; the serializer orders by `chunk` until the bot's track first shows, then by
 // `media.timestamp`. README: "a lone packet far ahead, still waiting for the packet that confirms
 // the loss before it, waits on through such a pause, and only the stream's end drops it, counted
-// late, unless it follows a single lost packet": the switch treats it as the stream's end does.
+// late". At the switch the new order judges it by its media time
+// (telnyx_both_tracks_switch_waiting_jump_test.ts): this bogus one still costs only itself.
 import assert from "node:assert/strict";
 import { backToBack, levelledPayload, placeOf } from "./fixtures/levelled_packets.ts";
 import { startedTelnyxBothTracks } from "./fixtures/telnyx_both_tracks_call.ts";

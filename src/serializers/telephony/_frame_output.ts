@@ -58,6 +58,11 @@ export class FrameOutput implements MediaReorderOutput<Uint8Array> {
   deliveries = 0;
   /** Whether packets are ordered by timestamp, and so set clear of what was heard (`#clearOfHeard`). */
   byTimestamp = false;
+  /**
+   * The packet that went out last during this call, let go at `handOver`: a push's own packet that
+   * went out was not dropped, whatever its push dropped besides (see `OrderedMedia.push`).
+   */
+  lastPacket: MediaPacket<Uint8Array> | undefined;
 
   /** The output of one stage, timing frames by `clock`, noting what went out in `delivered`. */
   constructor(
@@ -80,6 +85,7 @@ export class FrameOutput implements MediaReorderOutput<Uint8Array> {
       if (atMs === undefined) return;
     }
     this.#delivered.note(packet.sequence, packet.durationMs);
+    this.lastPacket = packet;
     this.decode(packet.payload, atMs, packet.durationMs);
   }
 
@@ -168,6 +174,7 @@ export class FrameOutput implements MediaReorderOutput<Uint8Array> {
    * call's last slab as long as a transport kept after the call lives.
    */
   handOver(): AudioFrame[] {
+    this.lastPacket = undefined;
     const frames = this.#frames;
     this.#frames = [];
     return frames;

@@ -46,6 +46,8 @@ export class OrderSwitch {
   #chunk: number | undefined;
   #endMs = 0;
   #deliveredBits = 0;
+  /** The old stage's jump still unconfirmed at a switch (see `unconfirmed`), until `switched`. */
+  #waiting: MediaPacket<Uint8Array> | undefined;
 
   /** The switch of the stream whose frames `output` makes, timed by `clock`. */
   constructor(
@@ -84,6 +86,14 @@ export class OrderSwitch {
     gap: (gap) => this.#output.gap(gap),
   };
 
+  /**
+   * Where the old stage, drained at a switch, hands its lone jump still waiting for a second packet
+   * to confirm the loss before it (see `MediaReorder.drain`): the new order judges it (`switched`).
+   */
+  readonly unconfirmed = (packet: MediaPacket<Uint8Array>): void => {
+    this.#waiting = packet;
+  };
+
   /** No switch stands: a new numbering (a resync, a start), or a switch of order begins. */
   forget(): void {
     this.#chunk = undefined;
@@ -107,7 +117,35 @@ export class OrderSwitch {
     // after it read as its stamp a packet late (20 ms of silence, every later frame 20 ms late).
     this.#placement.forget(firstMs !== undefined);
     this.#chunk = undefined;
-    if (byTimestamp && firstMs !== undefined) this.#goOnFromDelivered(reorder);
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    const wentOn = byTimestamp && firstMs !== undefined && this.#goOnFromDelivered(reorder);
+    if (waiting === undefined) return;
+    // A real packet after a loss of several, or a bogus number (Telnyx's chunk 100 stamped 2000 ms,
+    // the stream at chunk 3): by its media time the new order tells them apart as it does any
+    // jump, filling the hole once a packet near it comes, dropping it once one comes in step.
+    // Dropped here as the stream's end drops it, the real one was lost (20 ms of the caller's
+    // audio, its place silence). Placed but not taken: unconfirmed, its chunk is no step to place
+    // the packets after against (see `StampPlacement.taken`).
+    const sinceMs = wentOn ? this.#sinceFirst(waiting.timestampMs, firstMs!) : undefined;
+    if (sinceMs === undefined) this.#count("inboundMediaLate", 1);
+    else if (!this.fromBefore(waiting.sequence, sinceMs, waiting.durationMs)) {
+      waiting.timestampMs = this.#placement.place(sinceMs, waiting.sequence, waiting.durationMs);
+      reorder.push(waiting, this.#output);
+    }
+  }
+
+  /**
+   * A wire media time (`undefined`: none) as the new order's key, counted from the stream's first
+   * (`firstMs`), or `undefined` where the new order could not read it (by sequence media times are
+   * not checked: one that is not a safe number, or outside the modulus).
+   */
+  #sinceFirst(wireMs: number | undefined, firstMs: number): number | undefined {
+    const modulus = this.#clock.modulus;
+    if (wireMs === undefined || !(Math.abs(wireMs) <= Number.MAX_SAFE_INTEGER)) return undefined;
+    if (modulus === undefined) return wireMs - firstMs;
+    if (!(wireMs >= 0 && wireMs < modulus)) return undefined;
+    return (((wireMs - firstMs) % modulus) + modulus) % modulus;
   }
 
   /**
@@ -118,11 +156,11 @@ export class OrderSwitch {
    * twice, time running back, 20 ms of silence before the next), and the first packet after a
    * loss right at the switch for one in step (no silence, the caller's audio 20 ms short).
    */
-  #goOnFromDelivered(reorder: MediaReorder<Uint8Array>): void {
+  #goOnFromDelivered(reorder: MediaReorder<Uint8Array>): boolean {
     const delivered = this.#delivered;
     const durationMs = delivered.lastDurationMs;
     const originMs = this.#clock.originMs;
-    if (durationMs === undefined || originMs === undefined) return;
+    if (durationMs === undefined || originMs === undefined) return false;
     // Where delivery stands, as the new order's key: a frame's time is its key less the origin.
     const endMs = this.#output.nextMs + originMs;
     const modulus = this.#clock.modulus;
@@ -142,6 +180,7 @@ export class OrderSwitch {
     this.#chunk = chunk;
     this.#endMs = endMs;
     this.#deliveredBits = delivered.bits;
+    return true;
   }
 
   /**

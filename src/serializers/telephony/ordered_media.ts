@@ -150,7 +150,10 @@ export class OrderedMedia {
   /**
    * Whether the reorder stage dropped a packet (a duplicate, a late one) during this push, or the
    * output dropped it as heard: the packet's residual is then kept out of the bias (see
-   * `StampPlacement.taken`).
+   * `StampPlacement.taken`). Not where the push's own packet went out: the drop was another's (a
+   * jump that waited, shown bogus by it). Read as its own, a caller packet that showed bogus a jump handed
+   * over at a switch of order (see `OrderSwitch.switched`) had its place not kept as taken, and a
+   * copy of it was placed a packet on, heard twice.
    */
   #stageDropped = false;
   /**
@@ -290,13 +293,17 @@ export class OrderedMedia {
    * new order goes on from the packet delivered last: a packet from before the switch that comes
    * after it (its chunk and its media time at or before that packet's) is dropped, counted a
    * duplicate or late, and the first packet after a loss right at the switch follows a hole,
-   * filled as any (see `_order_switch.ts`). Nothing is done (and nothing comes out) when it orders
-   * so already.
+   * filled as any; a lone packet far ahead, still waiting for a second one to confirm the loss
+   * before it, is the new order's to judge by its media time, as any packet (see
+   * `_order_switch.ts`). Nothing is done (and nothing comes out) when it orders so already.
    */
   reorderBy(orderBy: "sequence" | "timestamp"): AudioFrame[] {
     if (orderBy === this.orderBy) return [];
     this.#output.begin();
-    this.#reorder.drain(this.#switch.drain);
+    // By timestamp a jump still unconfirmed is the new order's to judge (see `OrderSwitch`); by
+    // sequence the new stage begins afresh, and would take it for its first, unjudged.
+    const judge = orderBy === "timestamp" ? this.#switch.unconfirmed : undefined;
+    this.#reorder.drain(this.#switch.drain, judge);
     this.#stopHolding();
     this.#setOrder(orderBy);
     this.#reorder = this.#newReorder(orderBy);
@@ -380,6 +387,9 @@ export class OrderedMedia {
       if (!(cause instanceof TransportError) || cause.code !== "decode") throw cause;
       throw new TransportError("decode", `${this.#provider}: ${cause.message}`, { cause });
     }
+    // Gone out, it was not dropped: the drop counted was of a jump that waited, shown bogus by it
+    // (see `#stageDropped`).
+    if (output.lastPacket === packet) this.#stageDropped = false;
     // A packet in order costs two reads here: the clock is read and the timer armed at a hole,
     // and again when the stage moves on but still holds: a stream that keeps coming out of order
     // always holds something, though each hole fills in time (the media-time window bounds a
