@@ -169,6 +169,11 @@ export class OpenAIRealtime implements RealtimeModel {
   #setupFailed = false;
   #ready = false;
   #droppedAudioMs = 0;
+  /**
+   * What the socket's last `error` event said: Deno's tells a refused handshake's HTTP status
+   * ("Invalid status code: 401"), which its close event (1006) does not.
+   */
+  #socketError: string | undefined;
 
   /** Makes a session; nothing is opened until {@linkcode connect}. */
   constructor(options: OpenAIRealtimeOptions) {
@@ -209,6 +214,7 @@ export class OpenAIRealtime implements RealtimeModel {
     socket.addEventListener("message", this.#onMessage);
     socket.addEventListener("close", this.#onClose);
     socket.addEventListener("open", this.#onOpen);
+    socket.addEventListener("error", this.#onSocketError);
     return new Promise<void>((resolve, reject) => {
       this.#settle = (error) => {
         this.#settle = undefined;
@@ -380,18 +386,29 @@ export class OpenAIRealtime implements RealtimeModel {
     else this.#events!.onError(problem);
   }
 
+  #onSocketError = (event: Event): void => {
+    const message = (event as ErrorEvent).message;
+    if (typeof message === "string" && message !== "") this.#socketError = message;
+  };
+
   #onClose = (event: CloseEvent): void => {
     const socket = this.#socket!;
     socket.removeEventListener("message", this.#onMessage);
     socket.removeEventListener("close", this.#onClose);
     socket.removeEventListener("open", this.#onOpen);
+    socket.removeEventListener("error", this.#onSocketError);
     this.#ready = false;
     this.#onSocketClosed?.();
     const code = event.code || 1006;
     if (this.#setupFailed) return; // connect() rejected already: that was the news
     if (this.#settle) {
+      // A wrong key is the usual cause, and the status is all that says so: name it.
+      const why = this.#socketError === undefined ? "" : `: ${this.#socketError}`;
+      const hint = /\b40[13]\b/.test(why) ? " (the API key was refused)" : "";
       this.#settle(
-        new Error(`the Realtime WebSocket closed during setup (${code} ${event.reason})`),
+        new Error(
+          `the Realtime WebSocket closed during setup (${code} ${event.reason})${why}${hint}`,
+        ),
       );
       return;
     }

@@ -18,7 +18,9 @@ try {
   console.error((error as Error).message);
   Deno.exit(2);
 }
-const authToken = Deno.env.get("TWILIO_AUTH_TOKEN");
+// Set to "" (a template's `TWILIO_AUTH_TOKEN=`, a secret that did not load) it is unset too: the
+// bridge would run unverified either way, and must say so.
+const authToken = Deno.env.get("TWILIO_AUTH_TOKEN") || undefined;
 if (authToken === undefined) {
   console.warn("TWILIO_AUTH_TOKEN is not set: requests are not verified and calls are not hung up");
 }

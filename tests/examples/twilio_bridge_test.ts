@@ -178,3 +178,17 @@ Deno.test("examples/twilio main.ts writes PUBLIC_HOST into the Stream URL and sa
     /refused \/twiml: X-Twilio-Signature does not match https:\/\/abc123\.ngrok\.app\/twiml/,
   );
 });
+
+Deno.test("examples/twilio main.ts says requests go unverified when TWILIO_AUTH_TOKEN is set but empty", async () => {
+  // An empty token verifies nothing (the bridge takes unsigned requests, as with none): the
+  // operator is told so, as when it is not set at all.
+  await using served = await serveMain(TWILIO_MAIN, { TWILIO_AUTH_TOKEN: "" });
+  await served.printed(/TWILIO_AUTH_TOKEN is not set: requests are not verified/);
+  const unsigned = await fetch(`http://127.0.0.1:${served.port}/twiml`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "From=%2B1555",
+  });
+  assert.equal(unsigned.status, 200);
+  await unsigned.body?.cancel();
+});

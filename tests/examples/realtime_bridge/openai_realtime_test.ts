@@ -223,3 +223,37 @@ Deno.test("`OpenAIRealtime` refuses a `ws:` url to another machine before any ca
   }
   assert.equal(opened, 0);
 });
+
+// OpenAI answers a wrong key with HTTP 401 "Incorrect API key provided" (help.openai.com, "Error
+// Code 401 - Incorrect API key provided"; code `invalid_api_key`), so the WebSocket handshake is
+// refused and the socket closes with 1006, which alone says nothing of why. Deno's error event
+// carries the status: the operator reads it in "the model is unavailable: …".
+Deno.test("`OpenAIRealtime` says a refused key's 401 when the handshake fails, not a bare 1006", async () => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () =>
+    Response.json({
+      error: {
+        message: "Incorrect API key provided: sk-wrong.",
+        type: "invalid_request_error",
+        code: "invalid_api_key",
+      },
+    }, { status: 401 }));
+  try {
+    const model = new OpenAIRealtime({
+      apiKey: "sk-wrong",
+      url: `ws://127.0.0.1:${server.addr.port}/v1/realtime`,
+    });
+    await assert.rejects(
+      model.connect(recorder().events),
+      (error: Error) => {
+        assert.match(
+          error.message,
+          /closed during setup \(1006 \): .*401.*the API key was refused/,
+        );
+        assert.doesNotMatch(error.message, /sk-wrong/); // the key is never in what gets logged
+        return true;
+      },
+    );
+  } finally {
+    await server.shutdown();
+  }
+});
