@@ -56,7 +56,11 @@ Deno.test("`detectProvider` tells jambonz whatever the verb's metadata names, `e
       { version: "2", type: "inbound", id: "agent-7" }, // Genesys's `open` fields
     ]
   ) {
-    assert.equal(detectProvider([listenMetadata(metadata)])?.provider, "jambonz", metadata.type);
+    assert.equal(
+      detectProvider([listenMetadata(metadata)])?.provider,
+      "jambonz",
+      JSON.stringify(metadata),
+    );
   }
   // Text that is cut JSON of another shape is still no evidence.
   assert.equal(detectProvider(['{"sampleRate":8000,"mix']), null);
