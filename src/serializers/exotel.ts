@@ -13,6 +13,7 @@ import { CallIds } from "./telephony/call_ids.ts";
 import { EndOfStream } from "./telephony/_end_of_stream.ts";
 import { RefusedFormat } from "./telephony/_refused_format.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
+import { isObject } from "./telephony/_json_value.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -90,10 +91,10 @@ export interface ExotelSerializerOptions {
  * Inbound: `start` → a `start` frame (`stream_sid`, `call_sid`, `custom_parameters` as
  * `params`); `media` → `audio` (the caller's track: with both tracks streamed, the outbound one,
  * what the caller hears, is skipped); `dtmf` → `dtmf`; `mark` → `mark`; `stop` → `end` (with
- * `stop.reason` when given). `connected` and other events arrive as `message` frames. Media
- * before the first `start` (no `streamSid` given in the options) is dropped, as Exotel sends
- * `start` first and it names the format: a decode error, reported once, each counted in
- * `decodeErrors`. The
+ * `stop.reason` when it is a string: a `stop` without one still ends the stream). `connected`
+ * and other events arrive as `message` frames. Media before the first `start` (no `streamSid`
+ * given in the options) is dropped, as Exotel sends `start` first and it names the format: a
+ * decode error, reported once, each counted in `decodeErrors`. The
  * `start`'s `media_format.encoding` sets the stream's encoding both ways: `audio/x-raw` (PCM16;
  * also `raw`, and `base64` as Exotel's older Stream Applet article shows it) or
  * `audio/x-mulaw` (μ-law, at 8 kHz, with or without a `sample_rate` saying so; one of Exotel's
@@ -290,7 +291,10 @@ export class ExotelSerializer implements FrameSerializer {
         return { type: "mark", name: message.object("mark").string("name") };
       case "stop": {
         this.#end.ended();
-        const reason = message.optionalObject("stop")?.optionalString("reason");
+        // The reason is all we read of it, and only where it is the string Exotel sends: a stop
+        // that cannot give one still ends the stream (thrown here, the stream was marked ended
+        // with no `end` frame for the bot and its held chunks kept back).
+        const reason = stopReason(message.value.stop);
         return [...this.#media.flush(), { type: "end", reason: reason ?? "stop" }];
       }
       default:
@@ -385,6 +389,11 @@ export class ExotelSerializer implements FrameSerializer {
       ),
     );
   }
+}
+
+/** `stop.reason` where it is a string ("stopped", "callended"): Exotel's word for the end. */
+function stopReason(stop: unknown): string | undefined {
+  return isObject(stop) && typeof stop.reason === "string" ? stop.reason : undefined;
 }
 
 /** Bytes of `ms` of audio at `rate` in `encoding`. */

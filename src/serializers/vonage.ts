@@ -33,6 +33,7 @@ import { WholeFrames } from "./_whole_frames.ts";
 import { type WireFormat, WrittenBytes } from "./_written_bytes.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
+import { RefusedFormat } from "./telephony/_refused_format.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import { setOwnField } from "./_own_field.ts";
 
@@ -78,7 +79,10 @@ export interface VonageSerializerOptions {
  * object without `event`) becomes a `start` frame whose `params` are the
  * custom `headers` of the NCCO endpoint (a header named `uuid`, `call_uuid` or
  * `conversation_uuid` also becomes `callId`), and its `content-type` sets the rate (a change carries
- * what the old rate still held, both ways, over to the new one: nothing is lost);
+ * what the old rate still held, both ways, over to the new one: nothing is lost); one we refuse
+ * (not `audio/l16`, or a rate Vonage does not stream at) is a decode error, and so is every binary
+ * message after it until a `websocket:connected` we read: refused, each counted in
+ * `stats.decodeErrors` (the first reported), never decoded at the rate before as speech;
  * `websocket:dtmf` becomes a `dtmf` frame; `websocket:notify` whose payload is one of our marks
  * becomes that `mark` frame; `websocket:cleared` (Vonage dropped its queue after our `clear`)
  * returns every mark that was pending at any clear not yet answered as a `mark` frame (not those
@@ -172,6 +176,11 @@ export class VonageSerializer implements FrameSerializer {
   readonly #cleared: string[] = [];
   /** The lists a bot's mark was given up from and reported: later ones are only counted. */
   readonly #forgottenReported = new Set<"notify" | "cleared">();
+  /**
+   * A `websocket:connected` whose `content-type` we refuse refuses the binary media after it: in
+   * that format, decoded at the rate before it would reach the bot as speech at the wrong speed.
+   */
+  readonly #refused = new RefusedFormat();
 
   /** Makes a serializer for one call; see {@linkcode VonageSerializerOptions}. */
   constructor(options: VonageSerializerOptions = {}) {
@@ -204,6 +213,7 @@ export class VonageSerializer implements FrameSerializer {
   /** Takes the transport's context: the partial frames dropped are counted through it. */
   bind(context: SerializerContext): void {
     this.#context = context;
+    this.#refused.bind(context);
   }
 
   /** Takes the transport's input rate and channels for inbound audio frames. */
@@ -303,7 +313,10 @@ export class VonageSerializer implements FrameSerializer {
 
   /** One Vonage message to frames; see the class description. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
-    if (typeof data !== "string") return data.length === 0 ? null : this.#audio.decode(data);
+    if (typeof data !== "string") {
+      if (data.length === 0 || this.#refused.refusesMedia()) return null;
+      return this.#audio.decode(data);
+    }
     const reader = JsonReader.parse(data, PROVIDER);
     const message = reader.value;
     // The Video API's Audio Connector opens with the same content type and headers, but with no
@@ -384,10 +397,14 @@ export class VonageSerializer implements FrameSerializer {
   #connected(reader: JsonReader): Frame | Frame[] {
     const message = reader.value;
     let heard: AudioFrame | null = null;
-    if (message["content-type"] !== undefined) {
-      const rate = rateOf(reader, reader.string("content-type"));
-      if (rate !== this.#audio.sampleRate) heard = this.#changeRate(rate);
-    }
+    let rate = this.#audio.sampleRate;
+    // Refused, the binary media after it is too, until a websocket:connected we read.
+    this.#refused.apply(() => {
+      if (message["content-type"] !== undefined) {
+        rate = rateOf(reader, reader.string("content-type"));
+      }
+    });
+    if (rate !== this.#audio.sampleRate) heard = this.#changeRate(rate);
     // Vonage puts the endpoint's custom headers beside `event` and `content-type`; some
     // integrations nest them under `headers`. Both become params.
     const params: Record<string, string> = {};
