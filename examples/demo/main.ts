@@ -31,15 +31,24 @@ try {
 // Made once the port is known (PORT=0 picks one): the demo serves only its own origins.
 let handler: (request: Request) => Promise<Response> = () =>
   Promise.resolve(new Response("starting", { status: 503 }));
-Deno.serve({
-  hostname,
-  port,
-  onListen(address) {
-    handler = createDemoHandler({
-      log: console.log,
-      origins: [...demoOrigins(hostname, address.port), ...extraOrigins],
-    });
-    // The first origin is the address itself, or 127.0.0.1 when listening on every interface.
-    console.log(`Barge-in demo on ${demoOrigins(hostname, address.port)[0]}/ (click Talk)`);
-  },
-}, (request) => handler(request));
+try {
+  Deno.serve({
+    hostname,
+    port,
+    onListen(address) {
+      handler = createDemoHandler({
+        log: console.log,
+        origins: [...demoOrigins(hostname, address.port), ...extraOrigins],
+      });
+      // The first origin is the address itself, or 127.0.0.1 when listening on every interface.
+      console.log(`Barge-in demo on ${demoOrigins(hostname, address.port)[0]}/ (click Talk)`);
+    },
+  }, (request) => handler(request));
+} catch (error) {
+  // A port in use, or a HOST that is no address of this machine: say which setting to change,
+  // not a stack trace of Deno.serve.
+  console.error(
+    `Cannot listen on HOST=${JSON.stringify(hostname)} PORT=${port}: ${(error as Error).message}`,
+  );
+  Deno.exit(2);
+}

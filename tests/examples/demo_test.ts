@@ -453,3 +453,36 @@ Deno.test("demo's ORIGINS: each an origin as browsers send it; one without a sch
   assert.throws(() => parseOrigins("https://ok.example,demo.example"), /"demo\.example"/);
   assert.throws(() => parseOrigins("file:///tmp/x"), RangeError);
 });
+
+Deno.test("`npm start` on a PORT in use, or a HOST that is no address here, names the setting and fails, no stack trace", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (taken.addr as Deno.NetAddr).port;
+  const start = async (env: Record<string, string>) => {
+    const { code, stderr } = await new Deno.Command("npm", {
+      args: ["start", "--silent"],
+      cwd: new URL("../../", import.meta.url),
+      env: { NO_COLOR: "1", ...env },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    return { code, text: new TextDecoder().decode(stderr) };
+  };
+  try {
+    const busy = await within(start({ PORT: String(port) }), 20000, "npm start on a busy port");
+    assert.match(busy.text, new RegExp(`Cannot listen on HOST="127\\.0\\.0\\.1" PORT=${port}: `));
+    assert.doesNotMatch(busy.text, /Uncaught/);
+    assert.notEqual(busy.code, 0);
+    // `.invalid` never resolves (RFC 2606 §2).
+    const unknown = await within(
+      start({ HOST: "demo.invalid", PORT: "0" }),
+      20000,
+      "npm start on an unknown host",
+    );
+    assert.match(unknown.text, /Cannot listen on HOST="demo\.invalid" PORT=0: /);
+    assert.doesNotMatch(unknown.text, /Uncaught/);
+    assert.notEqual(unknown.code, 0);
+  } finally {
+    taken.close();
+  }
+});
