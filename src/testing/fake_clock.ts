@@ -17,6 +17,13 @@ interface Pending {
    * is put in line.
    */
   short?: boolean;
+  /** Where it stands in the clock's heap of pending calls; -1 once out of it. */
+  index?: number;
+}
+
+/** Whether `a` fires before `b`: the earlier due, ties in the order they were armed. */
+function firesBefore(a: Pending, b: Pending): boolean {
+  return a.due < b.due || (a.due === b.due && a.order < b.order);
 }
 
 /**
@@ -90,6 +97,7 @@ function delay(ms: number): number {
  */
 export class FakeClock implements Clock {
   #now: number;
+  /** The pending calls: a heap, earliest first (see `#insert`). */
   #timers: Pending[] = [];
   #order = 0;
   /** The tick, `next` or `runAll` under way: the next one starts when it ends. */
@@ -191,21 +199,60 @@ export class FakeClock implements Clock {
     return due > this.#now ? due : this.#now;
   }
 
+  // The pending calls are a binary heap, earliest first (`firesBefore`), each knowing its place:
+  // a load test of simulated calls keeps thousands pending, re-armed at every chunk, and a sorted
+  // array's insert, removal and shift each moved them all (100,000 timers armed latest first took
+  // 46 s to arm, and firing them 10 s more).
+
   #insert(pending: Pending): void {
     pending.short = pending.due - this.#now < 1;
-    // Few timers are pending at once in a test: a sorted insert is plenty.
-    let i = this.#timers.length;
-    while (
-      i > 0 &&
-      (this.#timers[i - 1]!.due > pending.due ||
-        (this.#timers[i - 1]!.due === pending.due && this.#timers[i - 1]!.order > pending.order))
-    ) i--;
-    this.#timers.splice(i, 0, pending);
+    pending.index = this.#timers.length;
+    this.#timers.push(pending);
+    this.#siftUp(pending);
   }
 
   #remove(pending: Pending): void {
-    const i = this.#timers.indexOf(pending);
-    if (i >= 0) this.#timers.splice(i, 1);
+    const i = pending.index ?? -1;
+    if (this.#timers[i] !== pending) return;
+    pending.index = -1;
+    const last = this.#timers.pop()!;
+    if (last === pending) return;
+    this.#timers[i] = last;
+    last.index = i;
+    this.#siftUp(last);
+    this.#siftDown(last);
+  }
+
+  #siftUp(pending: Pending): void {
+    const heap = this.#timers;
+    let i = pending.index!;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const above = heap[parent]!;
+      if (!firesBefore(pending, above)) break;
+      heap[i] = above;
+      above.index = i;
+      i = parent;
+    }
+    heap[i] = pending;
+    pending.index = i;
+  }
+
+  #siftDown(pending: Pending): void {
+    const heap = this.#timers;
+    let i = pending.index!;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= heap.length) break;
+      if (child + 1 < heap.length && firesBefore(heap[child + 1]!, heap[child]!)) child++;
+      const below = heap[child]!;
+      if (!firesBefore(below, pending)) break;
+      heap[i] = below;
+      below.index = i;
+      i = child;
+    }
+    heap[i] = pending;
+    pending.index = i;
   }
 
   /**
@@ -281,7 +328,8 @@ export class FakeClock implements Clock {
    * hour (3.6 billion fires at a microsecond); sessions sharing the clock never meet it.
    */
   async runAll(limit = 3_600_000): Promise<boolean> {
-    if (!(limit >= 0)) {
+    // A string would pass `>= 0` and then be added on as text ("5" ran 905 ms from 100).
+    if (typeof limit !== "number" || !(limit >= 0)) {
       throw new RangeError(`FakeClock.runAll: limit must be a number >= 0, got ${limit}`);
     }
     return await this.#inTurn(async () => {
@@ -357,7 +405,7 @@ export class FakeClock implements Clock {
             "awaiting a sleep in a loop, for far below a millisecond?",
         );
       }
-      this.#timers.shift();
+      this.#remove(next);
       this.#now = next.due;
       fires.total++;
       next.fire();

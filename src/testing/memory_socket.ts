@@ -6,6 +6,7 @@
 
 import { MAX_DELAY_MS } from "../_swept_timer.ts";
 import type { WebSocketLike } from "../socket.ts";
+import { utf8Length } from "../_utf8_length.ts";
 
 /**
  * `value` as a `setTimeout` delay, refused with a `RangeError` naming `name` where the timer would
@@ -55,7 +56,7 @@ export class MemorySocket extends EventTarget implements WebSocketLike {
   readyState = 1;
   /** "blob" (the standard default) or "arraybuffer". */
   binaryType = "blob";
-  /** Bytes sent to a peer that is not reading. */
+  /** Bytes sent to a peer that is not reading (text as its UTF-8, as a WebSocket counts it). */
   bufferedAmount = 0;
   /** Whether this end answers a close frame (a real peer does). */
   answersClose = true;
@@ -80,13 +81,15 @@ export class MemorySocket extends EventTarget implements WebSocketLike {
   send(data: MemorySocketData): void {
     if (this.readyState !== 1) throw new DOMException("WebSocket is not open", "InvalidStateError");
     this.sent.push(data);
-    const copy = typeof data === "string" ? data : new Uint8Array(
+    // Text goes as a WebSocket sends it: `send` takes a USVString (a lone surrogate arrives as
+    // U+FFFD), and its bytes on the wire, counted in `bufferedAmount`, are its UTF-8.
+    const copy = typeof data === "string" ? data.toWellFormed() : new Uint8Array(
       ArrayBuffer.isView(data)
         ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
         : data,
     )
       .slice().buffer;
-    const size = typeof copy === "string" ? copy.length : copy.byteLength;
+    const size = typeof copy === "string" ? utf8Length(copy) : copy.byteLength;
     this.bufferedAmount += size;
     this.peer.#arrive(() => {
       this.bufferedAmount -= size; // it left this end all the same: the receiver read it

@@ -210,3 +210,17 @@ Deno.test("`FakeClock` takes a NaN delay as 0, as setTimeout does, and its time 
   assert.deepEqual(woke, [50, 50]);
   assert.equal(clock.now(), 60);
 });
+
+Deno.test("`FakeClock.runAll` refuses a limit that is not a number, as its doc says, running nothing", async () => {
+  // A JavaScript caller's "5" passed `>= 0`, then was added on as text: from 100, "1005", so the
+  // run went on to 600 ms where it was asked for 5 (and `null` ran none).
+  const clock = new FakeClock(100);
+  let fired = 0;
+  clock.timer(() => fired++).arm(500);
+  for (const limit of ["5", null, true]) {
+    await assert.rejects(clock.runAll(limit as unknown as number), RangeError, String(limit));
+  }
+  assert.equal(clock.now(), 100);
+  assert.equal(fired, 0);
+  assert.equal(clock.pendingTimers, 1);
+});
