@@ -103,11 +103,10 @@ export interface SpeechDetectorOptions {
   /**
    * How fast the noise floor may rise, in dB per second (it falls at once to a level `stopDb`
    * quieter that has held for 30 ms, and follows smaller changes of the line's mean power within
-   * about 300 ms). A window `stopDb` over the floor within 250 ms of one under it does not lift
-   * it: speech dips to the line's noise between its words, a noise that rises does not.
+   * about 300 ms).
    *
-   * @default {3} follows a fan or a car speeding up; a second of speech with no such dip lifts it
-   * by 3 dB at most, well under `startDb`.
+   * @default {3} follows a fan or a car speeding up; a second of speech lifts it by 3 dB at most,
+   * well under `startDb`.
    */
   noiseFloorRiseDbPerSecond?: number;
   /**
@@ -163,17 +162,6 @@ const FIRST_GUESS_MS = 1500;
  */
 const FOLLOW_MS = 300;
 /**
- * How long after a window quieter than the floor a window `stopDb` over it leaves the floor where
- * it is, in ms. Speech dips to the line's noise between its words and syllables (every 100 to
- * 250 ms), a noise does not: a steady noise that appears suddenly has no window under the floor
- * until the floor has risen to it. Without this hold, fluent talk lifted the floor at the rise rate
- * while it sounded, and its short pauses pulled it back only part of the way: 3 to 4 dB into a
- * monologue 10 dB over white noise, which was lost from about 10 s on. A sudden noise reads as
- * speech a little longer for it: a step of 20 dB up to 0.3 s (white, pink or brown), one of 30 dB
- * up to 0.7 s; a noise rising up to the rise rate is still followed without speech.
- */
-const PAUSE_HOLD_MS = 250;
-/**
  * A speech detector for PCM16 little-endian audio (any rate, any channel count): short-term
  * energy per window (each channel's mean over the window taken out, so a DC offset is no sound)
  * against an adaptive noise floor, with hysteresis (a start threshold above a stop threshold), a
@@ -191,9 +179,9 @@ const PAUSE_HOLD_MS = 250;
  * heard reliably 20 dB over the line's noise (its active level against the noise's RMS, white
  * noise in the telephone band); from 7 to 20 dB it depends on the speech: a short phrase with soft
  * consonants is lost first (under 16 to 18 dB), a loud sentence of a few seconds is heard down to
- * 7, an espeak-ng monologue of half a minute whole down to 10 (the floor does not rise into speech
- * that dips to the line's noise between its words: see PAUSE_HOLD_MS), at 8 or 9 dB in part or
- * not at all. Under 6 dB, nothing is heard.
+ * 7; in fluent talk the floor creeps up into the speech (it cannot tell a sentence's level from a
+ * noise that rose, and the dips between words pull it back only part of the way), so half a minute
+ * of it 10 dB over the noise may drop out after 10 s or so. Under 6 dB, nothing is heard.
  *
  * Digital silence (a window whose samples are all exactly zero: a lost packet the transport
  * filled, counted in `stats.inboundMediaGapsFilled`, or a μ-law line muted) is silence that leaves
@@ -275,8 +263,6 @@ export class SpeechDetector {
   // A run of digital silence, which may be that pause.
   #zerosStartMs = 0;
   #zerosMs = 0;
-  /** Where the last window quieter than the floor began. */
-  #underFloorAtMs = -Infinity;
   #recentCount = 0;
   #recentNext = 0;
   #speaking = false;
@@ -466,7 +452,6 @@ export class SpeechDetector {
     this.#floorDb = undefined;
     this.#guessUntilMs = -Infinity;
     this.#zerosMs = 0;
-    this.#underFloorAtMs = -Infinity;
     this.#recentCount = this.#recentNext = 0;
     this.#speaking = false;
     this.#run.clear();
@@ -570,12 +555,6 @@ export class SpeechDetector {
     const heldDb = this.#heldQuietDb();
     if (heldDb <= floorDb - this.#stopDb) {
       this.#floorDb = Math.max(heldDb, this.#minFloorDb);
-      return;
-    }
-    // A sounding window soon after one under the floor is speech between its pauses, not a
-    // noise to rise to (see PAUSE_HOLD_MS).
-    if (levelDb < floorDb) this.#underFloorAtMs = startMs;
-    else if (levelDb >= floorDb + this.#stopDb && startMs - this.#underFloorAtMs < PAUSE_HOLD_MS) {
       return;
     }
     // 10·log10(1 + x) for x = share · (power ratio - 1), as 10/ln 10 · x: exact to 0.003 dB at

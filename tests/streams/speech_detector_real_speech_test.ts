@@ -136,8 +136,9 @@ Deno.test("`SpeechDetector` hears every utterance 20 dB over hiss, and none 5 dB
 
 Deno.test("`SpeechDetector` hears a loud sentence of a few seconds whole 7 dB over hiss", async () => {
   // The class doc's sensitivity (SpeechDetector): a loud sentence is heard down to 7 dB. It once
-  // said "a long loud sentence", but a monologue of half a minute lifts the floor into it and is
-  // lost from about 10 s on at 10 dB: what holds is a sentence of a few seconds.
+  // said "a long loud sentence", but in a monologue of half a minute the floor creeps into the
+  // speech, which may drop out from about 10 s on at 10 dB: what holds is a sentence of a few
+  // seconds.
   const { samples: voice, rate } = await recording("bot_answer_8k.wav");
   const [from, to] = spokenMs(voice, rate);
   for (const seed of [1, 2]) {
@@ -152,29 +153,6 @@ Deno.test("`SpeechDetector` hears a loud sentence of a few seconds whole 7 dB ov
     assert.deepEqual(events.map((e) => e.type), ["speechstart", "speechstop"], summary(events));
     assert.ok(Math.abs(events[0]!.atMs - (1000 + from)) <= 100, summary(events));
     assert.ok(Math.abs(events[1]!.atMs - (1000 + to)) <= 300, summary(events));
-  }
-});
-
-Deno.test("`SpeechDetector` hears a fluent monologue 10 dB over hiss from its first sentences to its end", async () => {
-  // Fluent talk used to lift the floor at its rise rate while it sounded, its short pauses pulling
-  // it back only part of the way: 3 to 4 dB into the speech, which then stood too little over it.
-  // Here speech was heard only from 7 s on with one of these lines (seed 3); half a minute of such
-  // talk at 16 kHz was lost from about 10 s on. Its dips to the line's noise now hold the floor.
-  const { samples: voice, rate } = await recording("monologue_8k.wav");
-  const [, to] = spokenMs(voice, rate);
-  for (let seed = 1; seed <= 8; seed++) {
-    const hiss = noise(
-      "white",
-      rate,
-      2 + voice.length / rate,
-      activeLevelDb(voice, rate) - 10,
-      seed,
-    );
-    const events = detect(mix(hiss, voice, rate, 1000), rate);
-    assert.deepEqual(events.map((e) => e.type), ["speechstart", "speechstop"], summary(events));
-    // "Thank you for calling." (its first 1.6 s) may be lost in the hiss; the next sentence is not.
-    assert.ok(events[0]!.atMs <= 1000 + 1800, `seed ${seed}: ${summary(events)}`);
-    assert.ok(Math.abs(events[1]!.atMs - (1000 + to)) <= 300, `seed ${seed}: ${summary(events)}`);
   }
 });
 
