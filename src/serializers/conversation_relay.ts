@@ -10,8 +10,9 @@ import type { Frame, MessageFrame, StartFrame, TranscriptionFrame } from "../fra
 import type { FrameSerializer, SerializerContext } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
 import { toJson } from "./_to_json.ts";
-import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
+import type { JsonObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
+import { customParameters } from "./telephony/_custom_parameters.ts";
 import { phoneDigit } from "../_keypad_digits.ts";
 
 export { verifyTwilioSignature, type VerifyTwilioSignatureOptions } from "./twilio_signature.ts";
@@ -282,35 +283,11 @@ export class ConversationRelaySerializer implements FrameSerializer {
    * counted in `decodeErrors` and reported (`setupMessage` keeps the message as it came).
    */
   #params(message: JsonReader): Record<string, string> {
-    const given = message.value.customParameters;
-    if (given === undefined || given === null) return {};
-    if (!isObject(given)) {
-      this.#repaired(
-        `${PROVIDER}: setup's customParameters is not an object: ${describe(given)}; none kept`,
-      );
-      return {};
-    }
-    const entries: [string, string][] = [];
-    const nested: string[] = [];
-    for (const [name, value] of Object.entries(given)) {
-      if (typeof value === "string") entries.push([name, value]);
-      else if (typeof value === "number" || typeof value === "boolean") {
-        entries.push([name, String(value)]);
-      } else {
-        // Parsed JSON: no cycle nor BigInt, so it always has a JSON text.
-        entries.push([name, JSON.stringify(value)]);
-        nested.push(name);
-      }
-    }
-    if (nested.length > 0) {
-      this.#repaired(
-        `${PROVIDER}: setup's customParameters ${nested.join(", ")} ${
-          nested.length === 1 ? "is" : "are"
-        } not a string: passed on as JSON text`,
-      );
-    }
-    // Defined, not assigned: a parameter named "__proto__" stays an ordinary field.
-    return Object.fromEntries(entries);
+    return customParameters(message.value.customParameters, {
+      provider: PROVIDER,
+      field: "setup's customParameters",
+      context: this.#context,
+    });
   }
 
   /** Reads an optional detail of a message; one of the wrong type is reported, not thrown. */

@@ -13,6 +13,7 @@ import { CallIds } from "./telephony/call_ids.ts";
 import { EndOfStream } from "./telephony/_end_of_stream.ts";
 import { RefusedFormat } from "./telephony/_refused_format.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
+import { customParameters } from "./telephony/_custom_parameters.ts";
 import { isObject } from "./telephony/_json_value.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
@@ -89,7 +90,9 @@ export interface ExotelSerializerOptions {
  * announces it, in JSON text messages with snake_case ids.
  *
  * Inbound: `start` → a `start` frame (`stream_sid`, `call_sid`, `custom_parameters` as
- * `params`); `media` → `audio` (the caller's track: with both tracks streamed, the outbound one,
+ * `params`: a value that is no string, number or boolean as its JSON text, `custom_parameters`
+ * that is no object as none, either counted in `decodeErrors` and reported, the start still
+ * taken); `media` → `audio` (the caller's track: with both tracks streamed, the outbound one,
  * what the caller hears, is skipped); `dtmf` → `dtmf`; `mark` → `mark`; `stop` → `end` (with
  * `stop.reason` when it is a string: a `stop` without one still ends the stream). `connected`
  * and other events arrive as `message` frames. Media before the first `start` (no `streamSid`
@@ -158,7 +161,8 @@ export class ExotelSerializer implements FrameSerializer {
   #paddingBytes = 0;
   /** Whether short payloads are a reply's last chunk, to pad (the transport's chunks are valid). */
   #padShort = true;
-  #report: ((error: TransportError) => void) | undefined;
+  /** The transport's context: what it reports, and a start's odd custom parameters counted. */
+  #context: SerializerContext | undefined;
   /** Whether `sampleRate` was given: then the wire rate is known at setup, else only at `start`. */
   #rateGiven: boolean;
   /** The transport's `audioOut.chunkMs`, once set up. */
@@ -211,7 +215,7 @@ export class ExotelSerializer implements FrameSerializer {
     this.#media.bind(context);
     this.#end.bind(context);
     this.#refused.bind(context);
-    this.#report = context.report;
+    this.#context = context;
   }
 
   /**
@@ -322,7 +326,11 @@ export class ExotelSerializer implements FrameSerializer {
 
   #start(message: JsonReader): Frame {
     const start = message.object("start");
-    const params = start.optionalStringRecord("custom_parameters") ?? {};
+    const params = customParameters(start.value.custom_parameters, {
+      provider: PROVIDER,
+      field: start.pathOf("custom_parameters"),
+      context: this.#context,
+    });
     // The ids first: a start whose format we refuse still names the stream marks and clear go to.
     const frame = this.#ids.readStart(message, { callField: "call_sid", params });
     // Refused until the format is read and taken: one that cannot be read (a media_format that is
@@ -379,7 +387,7 @@ export class ExotelSerializer implements FrameSerializer {
     this.#reportedAt = format;
     let fits = 10; // Exotel's rates (8, 16, 24 kHz) all have one by 200 ms, μ-law by 400 ms
     while (fits < 1000 && !validChunk(chunkBytes(fits, rate, encoding))) fits += 10;
-    this.#report?.(
+    this.#context?.report(
       new TransportError(
         "encode",
         `audioOut.chunkMs ${ms} makes ${bytes}-byte messages at ${format}, and ` +

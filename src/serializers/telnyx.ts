@@ -19,6 +19,7 @@ import {
   pathSegment,
 } from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
+import { customParameters } from "./telephony/_custom_parameters.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { RefusedFormat } from "./telephony/_refused_format.ts";
@@ -174,7 +175,9 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
  * (PCMU, PCMA, L16 or G722) in JSON text messages.
  *
  * Inbound: `start` → a `start` frame (`stream_id`, `call_control_id`, `custom_parameters` as
- * `params`, plus `client_state` when set); `media` on the inbound track → `audio`; `dtmf` →
+ * `params`, plus `client_state` when set; a value that is no string, number or boolean as its
+ * JSON text, `custom_parameters` that is no object as none, either counted in `decodeErrors` and
+ * reported, the start still taken); `media` on the inbound track → `audio`; `dtmf` →
  * `dtmf`; `mark` → `mark`; `stop` → `end`. `connected`, `error` and other events arrive as
  * `message` frames carrying Telnyx's JSON as is.
  *
@@ -245,7 +248,8 @@ export class TelnyxSerializer implements FrameSerializer {
   #paddingBytes = 0;
   /** Whether short payloads are a reply's last chunk, to pad (the transport's chunks are valid). */
   #padShort = true;
-  #report: ((error: TransportError) => void) | undefined;
+  /** The transport's context: what it reports, and a start's odd custom parameters counted. */
+  #context: SerializerContext | undefined;
   /** The stream's media, refused while its start names a codec we cannot decode. */
   readonly #refused = new RefusedFormat();
 
@@ -308,7 +312,7 @@ export class TelnyxSerializer implements FrameSerializer {
     this.#end.bind(context);
     this.#refused.bind(context);
     this.#hangUp.useSession(context);
-    this.#report = context.report;
+    this.#context = context;
   }
 
   /** Takes the transport's audio settings; reports a `chunkMs` outside Telnyx's 20 ms to 30 s. */
@@ -319,7 +323,7 @@ export class TelnyxSerializer implements FrameSerializer {
     this.#padShort = ms === undefined || ms >= MIN_CHUNK_MS;
     if (ms === undefined || (this.#padShort && ms <= MAX_CHUNK_MS)) return;
     const fits = this.#padShort ? `${MAX_CHUNK_MS} or less` : `${MIN_CHUNK_MS} or more`;
-    this.#report?.(
+    this.#context?.report(
       new TransportError(
         "encode",
         `audioOut.chunkMs ${ms} makes ${ms} ms messages, and Telnyx takes ${MIN_CHUNK_MS} ms to ` +
@@ -421,7 +425,11 @@ export class TelnyxSerializer implements FrameSerializer {
     const start = message.object("start");
     const streamId = message.optionalString("stream_id");
     const callId = start.optionalString("call_control_id");
-    const params = start.optionalStringRecord("custom_parameters") ?? {};
+    const params = customParameters(start.value.custom_parameters, {
+      provider: PROVIDER,
+      field: start.pathOf("custom_parameters"),
+      context: this.#context,
+    });
     const clientState = start.optionalString("client_state");
     if (clientState !== undefined && !("client_state" in params)) params.client_state = clientState;
     // The ids first: a start whose codec we cannot decode still names the call to hang up.

@@ -21,6 +21,7 @@ import {
   pathSegment,
 } from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
+import { customParameters } from "./telephony/_custom_parameters.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
@@ -149,7 +150,9 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
  * closes). SignalWire's reference shows its messages inside a log envelope (`eventType`,
  * `rawEvent`); such a message is read by its `rawEvent`.
  *
- * Inbound: `start` → a `start` frame (stream SID, call SID, `<Parameter>`s as `params`); a
+ * Inbound: `start` → a `start` frame (stream SID, call SID, `<Parameter>`s as `params`: a value
+ * that is no string, number or boolean as its JSON text, `customParameters` that is no object as
+ * none, either counted in `decodeErrors` and reported, the start still taken); a
  * `start` whose `mediaFormat` we cannot decode, or whose rate no platform speaking the protocol
  * documents for its encoding (μ-law at 32000, L16 at 44100: see `TWILIO_RATES`), is a decode
  * error, its ids kept (the stream can be addressed, the call hung up), and so is every `media`
@@ -206,6 +209,8 @@ export class TwilioSerializer implements FrameSerializer {
   #apiBase: string;
   /** The stream's media, refused while its start names a format we cannot decode. */
   readonly #refused = new RefusedFormat();
+  /** The transport's context, where a start's odd custom parameters are counted and reported. */
+  #context: SerializerContext | undefined;
 
   /** Makes a serializer for one call; see {@linkcode TwilioSerializerOptions}. */
   constructor(options: TwilioSerializerOptions = {}) {
@@ -253,6 +258,7 @@ export class TwilioSerializer implements FrameSerializer {
     this.#end.bind(context);
     this.#refused.bind(context);
     this.#hangUp.useSession(context);
+    this.#context = context;
   }
 
   /** Takes the transport's audio settings. */
@@ -337,7 +343,11 @@ export class TwilioSerializer implements FrameSerializer {
     // Its `tracks` choose what the new stream's media is put in order by (`_inbound_order.ts`).
     this.#media = stageForStart(start, INBOUND_TRACKS, this.#media);
     const accountSid = start.optionalString("accountSid");
-    const params = start.optionalStringRecord("customParameters") ?? {};
+    const params = customParameters(start.value.customParameters, {
+      provider: PROVIDER,
+      field: start.pathOf("customParameters"),
+      context: this.#context,
+    });
     // The ids first: a start in a format we cannot decode still names the stream to address and
     // the call to hang up.
     const frame = this.#ids.readStart(message, { callField: "callSid", params });
