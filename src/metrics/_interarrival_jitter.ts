@@ -18,9 +18,9 @@ const MAX_REORDER_MS = 1000;
  * Interarrival jitter as RFC 3550 §6.4.1 defines it, computed as its appendix A.8 does: for each
  * packet in the order packets arrived, D is the change in transit time (arrival − media time) from
  * the packet that arrived before it, and J moves 1/16 of the way to |D|. A new stream has no
- * difference from the old one's last packet: J goes on from where it stood. Times that are no
- * finite numbers are not measured (one NaN would make J NaN for good). A packet costs a few
- * number writes, no allocation.
+ * difference from the old one's last packet: J goes on from where it stood, as after an arrival
+ * before the one before it (the clock stepped back). Times that are no finite numbers are not
+ * measured (one NaN would make J NaN for good). A packet costs a few number writes, no allocation.
  */
 export class InterarrivalJitter {
   #arrivedAt = NaN;
@@ -47,11 +47,14 @@ export class InterarrivalJitter {
   arrived(arrivedAt: number, mediaMs: number, streamStart: boolean): void {
     if (!Number.isFinite(arrivedAt) || !Number.isFinite(mediaMs)) return;
     const step = mediaMs - this.#mediaMs;
-    const d = Math.abs(arrivedAt - this.#arrivedAt - step); // |D(i−1, i)|; NaN for the first
+    const waited = arrivedAt - this.#arrivedAt;
+    const d = Math.abs(waited - step); // |D(i−1, i)|; NaN for the first
     this.#arrivedAt = arrivedAt;
     this.#mediaMs = mediaMs;
     // A new stream, or a new media timeline (the provider's clock leapt): no jitter, J goes on.
-    if (streamStart || !(d <= RESYNC_MS) || step < -MAX_REORDER_MS) return;
+    // Packets come in the order they arrived: one that arrived before the packet before it is our
+    // clock stepping back (a custom one), a new arrival timeline too, not seconds of jitter.
+    if (streamStart || !(d <= RESYNC_MS) || step < -MAX_REORDER_MS || waited < 0) return;
     this.#measured = true;
     this.#jitter += (d - this.#jitter) / 16;
     if (this.#jitter > this.#max) this.#max = this.#jitter;
