@@ -48,6 +48,12 @@ export class OrderSwitch {
   #deliveredBits = 0;
   /** The old stage's jump still unconfirmed at a switch (see `unconfirmed`), until `switched`. */
   #waiting: MediaPacket<Uint8Array> | undefined;
+  /**
+   * Whether that jump, handed to the new stage, still waits there unjudged: placed but never
+   * taken (see `switched`), so the packet whose push drops it is no packet of its own dropped
+   * (see `OrderedMedia.push`). Until a packet goes out, the new stage holds nothing, or a start.
+   */
+  handedWaiting = false;
 
   /** The switch of the stream whose frames `output` makes, timed by `clock`. */
   constructor(
@@ -97,6 +103,7 @@ export class OrderSwitch {
   /** No switch stands: a new numbering (a resync, a start), or a switch of order begins. */
   forget(): void {
     this.#chunk = undefined;
+    this.handedWaiting = false;
   }
 
   /**
@@ -127,12 +134,27 @@ export class OrderSwitch {
     // Dropped here as the stream's end drops it, the real one was lost (20 ms of the caller's
     // audio, its place silence). Placed but not taken: unconfirmed, its chunk is no step to place
     // the packets after against (see `StampPlacement.taken`).
+    // One stamped behind where delivery stands follows no loss: a real packet after one comes
+    // after what went out. Placed, the new order read it as a sender's clock stepped back (see
+    // `StampPlacement.place`) and set it in step: a bogus chunk stamped 100 ms to 4 s back was
+    // heard as the next packet, and the real one there dropped as its duplicate.
     const sinceMs = wentOn ? this.#sinceFirst(waiting.timestampMs, firstMs!) : undefined;
-    if (sinceMs === undefined) this.#count("inboundMediaLate", 1);
-    else if (!this.fromBefore(waiting.sequence, sinceMs, waiting.durationMs)) {
+    if (sinceMs === undefined || this.#behindDelivery(sinceMs, waiting.durationMs)) {
+      this.#count("inboundMediaLate", 1);
+    } else if (!this.fromBefore(waiting.sequence, sinceMs, waiting.durationMs)) {
       waiting.timestampMs = this.#placement.place(sinceMs, waiting.sequence, waiting.durationMs);
       reorder.push(waiting, this.#output);
+      this.handedWaiting = reorder.pending !== 0;
     }
+  }
+
+  /** Whether a key (ms from the first) lies half a packet or more before where delivery stood. */
+  #behindDelivery(sinceFirstMs: number, durationMs: number): boolean {
+    const modulus = this.#clock.modulus;
+    const behindMs = modulus === undefined
+      ? this.#endMs - sinceFirstMs
+      : -nearest(sinceFirstMs - this.#endMs, 0, modulus);
+    return behindMs >= durationMs / 2;
   }
 
   /**

@@ -387,9 +387,18 @@ export class OrderedMedia {
       if (!(cause instanceof TransportError) || cause.code !== "decode") throw cause;
       throw new TransportError("decode", `${this.#provider}: ${cause.message}`, { cause });
     }
-    // Gone out, it was not dropped: the drop counted was of a jump that waited, shown bogus by it
-    // (see `#stageDropped`).
-    if (output.lastPacket === packet) this.#stageDropped = false;
+    // Gone out, it was not dropped: the drop counted was of the jump handed over at the switch,
+    // shown bogus by it (see `#stageDropped`). Only that one: a jump that waited mid-stream was
+    // placed and taken as the step (see `StampPlacement.taken`), and read as not dropped, the
+    // packet exposing it was kept as a neighbour of the bogus place: the real packet whose place
+    // the bogus stamp claimed was set a packet behind it and dropped, those after it held to the
+    // stream's end (one bogus chunk stamped 70-370 ms ahead in streams of exact stamps: a real
+    // packet lost in 275 of 4,000 modelled, 57 spared one).
+    const judgedHanded = this.#switch.handedWaiting;
+    if (judgedHanded && output.lastPacket === packet) this.#stageDropped = false;
+    if (output.deliveries !== deliveries || this.#reorder.pending === 0) {
+      this.#switch.handedWaiting = false;
+    }
     // A packet in order costs two reads here: the clock is read and the timer armed at a hole,
     // and again when the stage moves on but still holds: a stream that keeps coming out of order
     // always holds something, though each hole fills in time (the media-time window bounds a
