@@ -619,6 +619,17 @@ export class AsteriskSerializer implements FrameSerializer {
         `${PROVIDER}: MEDIA_START optimal_frame_size ${frameBytes} is not whole 16-bit samples`,
       );
     }
+    if (frameBytes > MAX_MESSAGE_BYTES) {
+      // Asterisk drops what does not fill a frame, so a frame leaves in one message: one over
+      // the bound ends the session (res_http_websocket.c "Cannot fit huge websocket frame"), and
+      // until it filled, the bot's audio would be held here unsent. slin192's 7,680 is the largest
+      // chan_websocket names.
+      throw new TransportError(
+        "decode",
+        `${PROVIDER}: MEDIA_START optimal_frame_size ${frameBytes} is over the ` +
+          "65,500 bytes an Asterisk message can carry",
+      );
+    }
     const connectionId = optionalTextField(event, "connection_id");
     const channelId = optionalTextField(event, "channel_id");
     const params: Record<string, string> = { ...channelVariables(event) };
