@@ -502,6 +502,21 @@ function checkWritable(file: string): void {
   }
 }
 
+/**
+ * Whether `a` and `b` name one file: by its device and inode where the system gives them (a
+ * link, `./x.wav` beside `x.wav`), else by the path each resolves to. False when `a` does not
+ * exist yet.
+ */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [Deno.statSync(a), Deno.statSync(b)];
+    if (x.ino !== null && y.ino !== null) return x.dev === y.dev && x.ino === y.ino;
+    return resolve(a) === resolve(b);
+  } catch {
+    return false; // `a` not there (nothing to overwrite), or not to be looked at
+  }
+}
+
 function parseSegments(text: string): SpeechSegment[] {
   const segments = text.split(",").map((part) => {
     const match = /^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
@@ -778,6 +793,10 @@ async function run(args: string[]): Promise<number> {
     } else {
       const durationMs = millis(values["barge-in-for"], "barge-in-for", 0);
       const bargeIns = count(values["barge-ins"], "barge-ins");
+      // None at all: --barge-in would be ignored without a word, as --ramp with one call would.
+      if (bargeIns === 0) {
+        throw new RangeError("--barge-ins 0 barges in on no answer: leave out --barge-in instead");
+      }
       options.bargeIn = {
         afterMs: bargeIn,
         ...(durationMs === undefined ? {} : { durationMs }),
@@ -847,7 +866,18 @@ async function run(args: string[]): Promise<number> {
     if (record !== undefined) {
       // Found unwritable now, not after the call, when its report would be lost with it; last,
       // once nothing else can refuse the command line.
-      for (let i = 0; i < calls; i++) checkWritable(recordFile(record, calls, i));
+      for (let i = 0; i < calls; i++) {
+        const file = recordFile(record, calls, i);
+        // Written after the call, the recording would replace the caller's audio it was made
+        // from (`--audio heard.wav --record heard.wav`, a recording played back), lost unasked.
+        if (values.audio !== undefined && sameFile(file, values.audio)) {
+          throw new RangeError(
+            `--record ${fileNamed(file)} is --audio's file: the recording would overwrite the ` +
+              `caller's audio; record to another file`,
+          );
+        }
+        checkWritable(file);
+      }
     }
   } catch (error) {
     sayOnStderr(`simulate: ${(error as Error).message}\n\n${HELP}`);
