@@ -56,7 +56,7 @@ export class FrameOutput implements MediaReorderOutput<Uint8Array> {
    * re-arms the wall-time bound (see `OrderedMedia.push`).
    */
   deliveries = 0;
-  /** Whether packets are ordered by timestamp, and so set clear of what was heard (`#clearOfHeard`). */
+  /** Whether packets are ordered by timestamp, so set clear of what was heard (`#clearOfHeard`). */
   byTimestamp = false;
   /**
    * The packet that went out last during this call, let go at `handOver`: a push's own packet that

@@ -150,10 +150,10 @@ export class OrderedMedia {
   /**
    * Whether the reorder stage dropped a packet (a duplicate, a late one) during this push, or the
    * output dropped it as heard: the packet's residual is then kept out of the bias (see
-   * `StampPlacement.taken`). Not where the push's own packet went out: the drop was another's (a
-   * jump that waited, shown bogus by it). Read as its own, a caller packet that showed bogus a jump handed
-   * over at a switch of order (see `OrderSwitch.switched`) had its place not kept as taken, and a
-   * copy of it was placed a packet on, heard twice.
+   * `StampPlacement.taken`). Not where the push's own packet went out while the jump handed over
+   * at a switch of order waited unjudged (`OrderSwitch.handedWaiting`): the drop was that jump's,
+   * shown bogus by it. Read as its own, the packet's place was not kept as taken, and a copy of it
+   * was placed a packet on, heard twice (see `push`).
    */
   #stageDropped = false;
   /**
