@@ -14,6 +14,7 @@ import type { JsonObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { customParameters } from "./telephony/_custom_parameters.ts";
 import { phoneDigit } from "../_keypad_digits.ts";
+import { kindOf } from "../_kind_of.ts";
 
 export { verifyTwilioSignature, type VerifyTwilioSignatureOptions } from "./twilio_signature.ts";
 
@@ -366,13 +367,7 @@ const INTERRUPTIBLE: readonly string[] = ["none", "dtmf", "speech", "any"];
 /** A `RangeError` for an option given (not `undefined`) that is not `expected`. */
 function checkOption(name: string, value: unknown, expected: string, ok: boolean): void {
   if (value === undefined || ok) return;
-  let shown: string;
-  try {
-    shown = JSON.stringify(value) ?? String(value); // a function: no JSON text
-  } catch {
-    shown = String(value); // a BigInt, a cycle: no JSON text either
-  }
-  throw new RangeError(`${name} must be ${expected}, got ${shown}`);
+  throw new RangeError(`${name} must be ${expected}, got ${kindOf(value)}`);
 }
 
 /**

@@ -10,6 +10,7 @@
 // `end` refused leaves the call connected. Refused as the serializer is made instead, a
 // `RangeError` naming the setting, as other serializers refuse theirs.
 import assert from "node:assert/strict";
+import { kindOf } from "../../src/_kind_of.ts";
 import {
   ConversationRelaySerializer,
   type ConversationRelaySerializerOptions,
@@ -30,7 +31,7 @@ Deno.test("`ConversationRelaySerializer` refuses a setting the platform would re
       () => new ConversationRelaySerializer(options),
       (error: unknown) =>
         error instanceof RangeError && error.message.startsWith(`${name} must be `) &&
-        error.message.endsWith(`got ${JSON.stringify(value)}`),
+        error.message.endsWith(`got ${kindOf(value)}`),
       `${name}: ${JSON.stringify(value)}`,
     );
   }

@@ -15,12 +15,14 @@ export const CLI = new URL("../../src/simulator/cli.ts", import.meta.url).pathna
 /** `deno run`'s arguments before the CLI's own. */
 export const RUN_CLI = ["run", "--allow-net", "--allow-read", "--allow-write", CLI];
 
-/** Runs the CLI with `args` to its exit: its code and what it printed. */
+/** Runs the CLI with `args` to its exit (in `cwd`, else this process's): its code and output. */
 export async function runCli(
   args: string[],
+  cwd?: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [...RUN_CLI, ...args],
+    ...(cwd === undefined ? {} : { cwd }),
     stdout: "piped",
     stderr: "piped",
   }).output();

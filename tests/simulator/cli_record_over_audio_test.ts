@@ -4,21 +4,9 @@
 // two names reach one file (the same name, `./` before it, a symbolic link, or one of --calls N's
 // FILE-N.wav); another file is taken.
 import assert from "node:assert/strict";
-import { RUN_CLI } from "./_cli.ts";
+import { runCli } from "./_cli.ts";
 
 const FIXTURE = new URL("../streams/fixtures/bill_16k.wav", import.meta.url).pathname;
-
-/** Runs the CLI in `cwd` with `args` to its exit. */
-async function runIn(cwd: string, args: string[]) {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [...RUN_CLI, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
-}
 
 Deno.test("the simulate CLI refuses a --record that would overwrite its --audio", async () => {
   const dir = Deno.realPathSync(await Deno.makeTempDir());
@@ -36,7 +24,7 @@ Deno.test("the simulate CLI refuses a --record that would overwrite its --audio"
       ["--audio", "take-2.wav", "--record", "take.wav", "--calls", "2"],
     ];
     for (const args of refused) {
-      const { code, stdout, stderr } = await runIn(dir, ["-q", ...args, url]);
+      const { code, stdout, stderr } = await runCli(["-q", ...args, url], dir);
       assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
       assert.match(
         stderr,
@@ -45,7 +33,7 @@ Deno.test("the simulate CLI refuses a --record that would overwrite its --audio"
       assert.equal(stdout, "", "no call, no report");
     }
     assert.deepEqual(await Deno.readFile(`${dir}/heard.wav`), audio, "the caller's audio kept");
-    const taken = await runIn(dir, ["-q", "--audio", "heard.wav", "--record", "other.wav", url]);
+    const taken = await runCli(["-q", "--audio", "heard.wav", "--record", "other.wav", url], dir);
     assert.equal(taken.code, 1, taken.stderr);
     assert.notEqual(taken.stdout, "", "a report");
   } finally {

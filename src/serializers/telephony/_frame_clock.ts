@@ -89,3 +89,19 @@ export function nearest(value: number, near: number, modulus: number): number {
   if (offset >= modulus / 2) offset -= modulus;
   return near + offset;
 }
+
+/**
+ * A media time counted from the stream's first (`firstMs`): with a `modulus` (media times that
+ * wrap), within it, so that a time after the wrap comes after the first, not before it; or
+ * `undefined` for a time outside `[0, modulus)`, which the reorder stage cannot order.
+ */
+export function sinceFirst(
+  mediaMs: number,
+  firstMs: number,
+  modulus: number | undefined,
+): number | undefined {
+  if (modulus === undefined) return mediaMs - firstMs;
+  if (!(mediaMs >= 0 && mediaMs < modulus)) return undefined;
+  const since = (mediaMs - firstMs) % modulus;
+  return since < 0 ? since + modulus : since;
+}

@@ -13,7 +13,7 @@
 
 import type { DeliveredChunks } from "./_delivered_chunks.ts";
 import { wentOut } from "./_delivered_chunks.ts";
-import { type FrameClock, nearest } from "./_frame_clock.ts";
+import { type FrameClock, nearest, sinceFirst } from "./_frame_clock.ts";
 import type { FrameOutput } from "./_frame_output.ts";
 import { MAX_AHEAD_MS, type StampPlacement } from "./_stamp_placement.ts";
 import type {
@@ -163,11 +163,8 @@ export class OrderSwitch {
    * not checked: one that is not a safe number, or outside the modulus).
    */
   #sinceFirst(wireMs: number | undefined, firstMs: number): number | undefined {
-    const modulus = this.#clock.modulus;
     if (wireMs === undefined || !(Math.abs(wireMs) <= Number.MAX_SAFE_INTEGER)) return undefined;
-    if (modulus === undefined) return wireMs - firstMs;
-    if (!(wireMs >= 0 && wireMs < modulus)) return undefined;
-    return (((wireMs - firstMs) % modulus) + modulus) % modulus;
+    return sinceFirst(wireMs, firstMs, this.#clock.modulus);
   }
 
   /**

@@ -20,7 +20,7 @@ import type { SerializerContext } from "../../serializer.ts";
 import type { InboundPacketInfo } from "../../session_observer.ts";
 import { decodeBase64 } from "./base64.ts";
 import { DeliveredChunks } from "./_delivered_chunks.ts";
-import { FrameClock } from "./_frame_clock.ts";
+import { FrameClock, sinceFirst } from "./_frame_clock.ts";
 import { FrameOutput } from "./_frame_output.ts";
 import { OrderSwitch } from "./_order_switch.ts";
 import { StampPlacement } from "./_stamp_placement.ts";
@@ -448,15 +448,12 @@ export class OrderedMedia {
    */
   #sinceFirst(mediaMs: number, firstMs: number): number {
     const modulus = this.#frameClock.modulus;
-    if (modulus === undefined) return mediaMs - firstMs;
-    if (!(mediaMs >= 0 && mediaMs < modulus)) {
-      throw new TransportError(
-        "decode",
-        `${this.#provider}: media timestampMs ${mediaMs} is outside [0, ${modulus})`,
-      );
-    }
-    const since = (mediaMs - firstMs) % modulus;
-    return since < 0 ? since + modulus : since;
+    const since = sinceFirst(mediaMs, firstMs, modulus);
+    if (since !== undefined) return since;
+    throw new TransportError(
+      "decode",
+      `${this.#provider}: media timestampMs ${mediaMs} is outside [0, ${modulus})`,
+    );
   }
 
   /**

@@ -10,10 +10,9 @@
 
 import { upgrade, websocket } from "../../../src/adapters/bun.ts";
 import { RawPcmSerializer } from "../../../src/serializers/raw_pcm.ts";
-import { busyFirstChunk } from "../_busy_first_chunk.ts";
+import { answerReportingPlaces } from "../_busy_first_chunk.ts";
 import { serve } from "./_serve.ts";
 
-const BYTES_PER_MS = 32; // 16 kHz mono PCM16
 const WORK_MS = 30;
 
 const server = serve({
@@ -28,23 +27,7 @@ const server = serve({
       audioOut: { sampleRate: 16000, chunkMs: 20 },
     });
     if (!transport) return response;
-    const { observer, told } = busyFirstChunk(WORK_MS);
-    transport.observe(observer);
-    let answered = false;
-    transport.receive((frame) => {
-      if (frame.type !== "audio" || answered) return;
-      answered = true;
-      void transport.send({
-        type: "audio",
-        audio: new Uint8Array(replyMs * BYTES_PER_MS).fill(7),
-        sampleRate: 16000,
-        channels: 1,
-      });
-      setTimeout(() => {
-        const places = told.map(({ position, playsAt, sentAt }) => ({ position, playsAt, sentAt }));
-        void transport.send({ type: "message", message: { places } });
-      }, 300);
-    });
+    answerReportingPlaces(transport, replyMs, WORK_MS);
     return response;
   },
   websocket,

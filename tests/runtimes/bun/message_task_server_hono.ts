@@ -10,10 +10,9 @@ import { Hono } from "hono";
 import { upgradeWebSocket, websocket } from "hono/bun";
 import { voiceSession } from "../../../src/adapters/hono.ts";
 import { RawPcmSerializer } from "../../../src/serializers/raw_pcm.ts";
-import { busyFirstChunk } from "../_busy_first_chunk.ts";
+import { answerReportingPlaces } from "../_busy_first_chunk.ts";
 import { serve } from "./_serve.ts";
 
-const BYTES_PER_MS = 32; // 16 kHz mono PCM16
 const WORK_MS = 30;
 
 const app = new Hono().get(
@@ -21,23 +20,7 @@ const app = new Hono().get(
   voiceSession(upgradeWebSocket, (transport, c) => {
     // `?reply=20`: one chunk, which the pump sends at once; 100, five, the first two in one run.
     const replyMs = Number(c.req.query("reply") ?? 100);
-    const { observer, told } = busyFirstChunk(WORK_MS);
-    transport.observe(observer);
-    let answered = false;
-    transport.receive((frame) => {
-      if (frame.type !== "audio" || answered) return;
-      answered = true;
-      void transport.send({
-        type: "audio",
-        audio: new Uint8Array(replyMs * BYTES_PER_MS).fill(7),
-        sampleRate: 16000,
-        channels: 1,
-      });
-      setTimeout(() => {
-        const places = told.map(({ position, playsAt, sentAt }) => ({ position, playsAt, sentAt }));
-        void transport.send({ type: "message", message: { places } });
-      }, 300);
-    });
+    answerReportingPlaces(transport, replyMs, WORK_MS);
   }, {
     serializer: () => new RawPcmSerializer(),
     audioIn: { sampleRate: 16000, channels: 1 },
