@@ -9,6 +9,7 @@
 
 import type { Clock } from "./clock.ts";
 import { ReadyState, type WebSocketLike } from "./socket.ts";
+import { terminate } from "./_terminate.ts";
 
 /** The bound on a close made again once a socket opened late (see `closeEvenIfOpenedLater`). */
 export interface LateCloseBound {
@@ -58,7 +59,7 @@ export function closeEvenIfOpenedLater(
     bound.clock.sleep(bound.timeoutMs, answered.signal).then(() => {
       socket.removeEventListener("close", onClose);
       try {
-        socket.terminate?.();
+        terminate(socket);
       } catch {
         // Gone either way.
       }

@@ -11,6 +11,7 @@ import { TransportError } from "./errors.ts";
 import { ReadyState, type WebSocketLike } from "./socket.ts";
 import { thrownText } from "./_thrown_text.ts";
 import { closeEvenIfOpenedLater } from "./_late_open_close.ts";
+import { terminate } from "./_terminate.ts";
 
 /** Options for {@linkcode SocketCloser}. */
 export interface SocketCloserOptions {
@@ -89,7 +90,7 @@ export class SocketCloser {
     // the "timeout" below tells the handshake went unanswered.
     this.#finish(code, sent);
     try {
-      this.#socket.terminate?.();
+      terminate(this.#socket);
     } catch (cause) {
       this.#report(
         new TransportError("closed", `terminate failed: ${thrownText(cause)}`, { cause }),

@@ -12,6 +12,7 @@ import { ReadyState, type WebSocketLike } from "./socket.ts";
 import { capCloseReason } from "./_close_reason.ts";
 import { closeEvenIfOpenedLater } from "./_late_open_close.ts";
 import { thrownText } from "./_thrown_text.ts";
+import { terminate } from "./_terminate.ts";
 
 /** What the transport does with each of its socket's events. */
 export interface SocketEventHandlers {
@@ -210,7 +211,7 @@ export class SocketEvents {
     const socket = this.#socket;
     this.stop(); // the close that follows is the session's end: the socket's events come too late
     try {
-      socket.terminate?.();
+      terminate(socket);
       if (socket.readyState === ReadyState.CONNECTING) {
         closeEvenIfOpenedLater(socket, code, reason, { clock: this.#clock!, timeoutMs });
       }

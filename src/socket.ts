@@ -29,7 +29,9 @@ export interface WebSocketLike {
    * Drops the connection at once, without waiting for the peer's close frame. The transport
    * calls it when the closing handshake did not finish within `closeTimeoutMs`, so a peer that
    * never answers cannot hold the connection once `closed` has settled. Adapters provide it from
-   * the runtime's own means (`ws`'s `terminate()`, …); without it the runtime's own timeout applies.
+   * the runtime's own means (`ws`'s `terminate()`, …). Without it, a Deno `WebSocket` (from bare
+   * `Deno.upgradeWebSocket`, or a client's) is dropped as the Deno adapter drops it; any other
+   * socket waits on its runtime's own timeout.
    */
   terminate?(): void;
   // The listeners take `any`: runtimes declare their own `Event` (Node's types and the DOM's are

@@ -15,6 +15,7 @@ import {
   WebSocketTransport,
 } from "@x/ws-transport";
 import type { DetectProviderOptions, TelephonyProvider } from "@x/ws-transport/detect";
+import { upgrade } from "@x/ws-transport/deno";
 import { bridgeCall, type BridgedCall } from "./bridge_call.ts";
 import { audioOutFor, identifyCall, PROVIDERS, serializerFor } from "./_telephony_socket.ts";
 import type { RealtimeModel } from "./realtime_model.ts";
@@ -55,8 +56,9 @@ export interface RealtimeBridgeOptions {
     provider: TelephonyProvider | undefined,
   ) => boolean | Promise<boolean>;
   /**
-   * Upgrades the request: Deno's `Deno.upgradeWebSocket` by default; give another runtime's (or
-   * a test's) here.
+   * Upgrades the request; give another runtime's (or a test's) here. By default a named path's
+   * call is upgraded by this package's Deno adapter (`upgrade` of `@x/ws-transport/deno`, with
+   * its request checks), and the detecting path's by `Deno.upgradeWebSocket`.
    *
    * @default {(request) => Deno.upgradeWebSocket(request)}
    */
@@ -133,31 +135,67 @@ export function realtimeBridge(
     }
   };
 
-  const startCall = (
-    socket: WebSocketLike,
+  /** The call's model, transport options and padding, once its provider is known. */
+  const prepare = (
     call: { provider: TelephonyProvider; serializer: FrameSerializer },
     initialMessages: (string | Uint8Array)[],
   ) => {
     const model = options.model({ provider: call.provider });
     const { chunkMs, wholeMs, options: providerOptions } = audioOutFor(call.provider);
-    const transport = new WebSocketTransport(socket, {
+    const transportOptions: TransportOptions = {
       ...providerOptions,
       ...options.transport,
       serializer: call.serializer,
       audioIn: { sampleRate: model.inputSampleRate, channels: 1 },
       audioOut: { sampleRate: model.outputSampleRate, channels: 1, chunkMs },
       initialMessages,
-    });
+    };
+    return { model, wholeMs, transportOptions };
+  };
+
+  const bridge = (
+    provider: TelephonyProvider,
+    transport: WebSocketTransport,
+    { model, wholeMs }: { model: RealtimeModel; wholeMs: number },
+  ) => {
     transport.addEventListener("error", (event) => log("transport error:", event.error));
-    log(`${call.provider} call → ${model.name}`);
+    log(`${provider} call → ${model.name}`);
     const done = bridgeCall(transport, {
       model,
       chunkMs: wholeMs,
       ...(options.localBargeIn ? { localBargeIn: options.localBargeIn } : {}),
       log,
     });
-    done.catch((error) => log(`${call.provider} call failed:`, error));
-    options.onCall?.({ provider: call.provider, transport, model, done });
+    done.catch((error) => log(`${provider} call failed:`, error));
+    options.onCall?.({ provider, transport, model, done });
+  };
+
+  const startCall = (
+    socket: WebSocketLike,
+    call: { provider: TelephonyProvider; serializer: FrameSerializer },
+    initialMessages: (string | Uint8Array)[],
+  ) => {
+    const prepared = prepare(call, initialMessages);
+    bridge(call.provider, new WebSocketTransport(socket, prepared.transportOptions), prepared);
+  };
+
+  /**
+   * A named path's call upgraded by the Deno adapter, not bare `Deno.upgradeWebSocket`: the
+   * adapter's request checks and session bounds come with it. The detecting path cannot: the
+   * adapter wants the serializer before the first message tells the provider. Either way a
+   * caller that never answers the bridge's Close is dropped after `closeTimeoutMs`.
+   */
+  const upgradeNamed = async (request: Request, provider: TelephonyProvider) => {
+    try {
+      const prepared = prepare({ provider, serializer: serializerFor(provider, providers) }, []);
+      const { transport, response } = await upgrade(request, prepared.transportOptions);
+      if (transport !== null) bridge(provider, transport, prepared);
+      return response;
+    } catch (error) {
+      // A model factory (or transport option) that throws: this call cannot go on, others can.
+      log(`${provider} call refused:`, error);
+      return new Response("The bridge could not start the call", { status: 500 });
+    }
   };
 
   return async (request) => {
@@ -178,6 +216,9 @@ export function realtimeBridge(
         .then(() => options.authorize!(request, named))
         .catch((error) => (log("authorize threw:", error), false));
       if (allowed !== true) return new Response("Unauthorized", { status: 401 });
+    }
+    if (named !== undefined && options.accept === undefined) {
+      return await upgradeNamed(request, named);
     }
     let accepted: { socket: WebSocketLike; response: Response };
     try {

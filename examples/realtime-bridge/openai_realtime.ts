@@ -13,7 +13,7 @@
  *   `input_audio_buffer.speech_started` / `speech_stopped` (server VAD), `response.created`,
  *   `response.output_audio.delta` (base64 audio in the output format, with `item_id`),
  *   `response.output_audio.done` ("also emitted when a Response is interrupted, incomplete, or
- *   cancelled"), `response.output_audio_transcript.done`, `response.done`,
+ *   cancelled"), `response.output_audio_transcript.done`, `response.done` (a `failed` status is reported),
  *   `conversation.item.truncated`.
  *
  * The GA interface renamed the beta's output events: `response.audio.delta` became
@@ -335,7 +335,7 @@ export class OpenAIRealtime implements RealtimeModel {
         return;
       case "response.done":
         this.#activeResponse = undefined;
-        return;
+        return this.#responseDone(message.response as Record<string, unknown> | undefined);
       case "conversation.item.truncated":
         return events.onTruncated?.(String(message.item_id), Number(message.audio_end_ms));
       case "response.output_audio_transcript.done":
@@ -374,6 +374,20 @@ export class OpenAIRealtime implements RealtimeModel {
       }
     }
     if (bytes.length > 0) this.#events!.onAudio(itemId, bytes);
+  }
+
+  #responseDone(response: Record<string, unknown> | undefined): void {
+    // A failed answer comes with no `error` event: the caller hears silence, and only the
+    // response's status details say why (quota, rate limit, a server error).
+    if (response?.status !== "failed") return;
+    const details = response.status_details as { error?: Record<string, unknown> } | undefined;
+    const error = details?.error;
+    this.#events!.onError(
+      new Error(
+        `OpenAI Realtime response ${String(response.id)} failed: ` +
+          `${String(error?.type ?? "unknown")}${error?.code ? ` (${String(error.code)})` : ""}`,
+      ),
+    );
   }
 
   #error(error: Record<string, unknown> | undefined): void {

@@ -12,7 +12,7 @@ import { EventSocket } from "./_event_socket.ts";
 import { bunRefusal, workerdRefusal, wsRefusal } from "./_size_refusal.ts";
 import { CorkedSends, throwIfDropped } from "./_bun_socket.ts";
 import { closedByServerStop, followStop, type StoppableServer } from "./_server_stop_close.ts";
-import { terminate } from "./_terminate.ts";
+import { terminate } from "../_terminate.ts";
 import { wsSendable } from "./_ws_send_copy.ts";
 import { failedWithoutClose, releaseDropped, uncarriedCode } from "./_workerd_socket.ts";
 

@@ -9,7 +9,7 @@ import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.t
 import { checkIdleTimeout } from "./_idle_timeout.ts";
 import { checkSubprotocol, spaceSubprotocols } from "./_request_headers.ts";
 import { startSession } from "./_session.ts";
-import { dropDenoSocket } from "./_terminate.ts";
+import { dropDenoSocket } from "../_terminate.ts";
 import { thrownText } from "../_thrown_text.ts";
 import type { ShutdownOptions } from "./_shutdown.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { terminate } from "../adapters/_terminate.ts";
+import { terminate } from "../_terminate.ts";
 import type { Clock } from "../clock.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { utf8Length } from "../_utf8_length.ts";

@@ -6,8 +6,8 @@
  */
 
 /**
- * Connects to `port` and writes an upgrade by `method`, with `extra` header lines and `body`,
- * asking for the protocol `upgrade` (`WebSocket`, as some clients write it).
+ * Connects to `port` and writes an upgrade of `path` by `method`, with `extra` header lines and
+ * `body`, asking for the protocol `upgrade` (`WebSocket`, as some clients write it).
  */
 export async function sendRawUpgrade(
   port: number,
@@ -15,9 +15,11 @@ export async function sendRawUpgrade(
   body = "",
   method = "GET",
   upgrade = "websocket",
+  path = "/ws",
 ): Promise<Deno.TcpConn> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  const request = `${method} /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: ${upgrade}\r\n` +
+  const request =
+    `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: ${upgrade}\r\n` +
     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
     `Sec-WebSocket-Version: 13\r\n${extra}\r\n${body}`;
   await conn.write(new TextEncoder().encode(request));

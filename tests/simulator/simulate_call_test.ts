@@ -6,7 +6,7 @@ import { BackgroundAudio } from "../../src/mixing/background_audio.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { type CallReport, simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
 import { type BotOptions, callBot } from "./_bot.ts";
-import { dropDenoSocket } from "../../src/adapters/_terminate.ts";
+import { dropDenoSocket } from "../../src/_terminate.ts";
 
 /** One frame of the Twilio far end. */
 const FRAME_MS = 20;

@@ -257,3 +257,51 @@ Deno.test("`OpenAIRealtime` says a refused key's 401 when the handshake fails, n
     await server.shutdown();
   }
 });
+
+// OpenAI's Realtime reference, server events, `response.done`: "Always emitted, no matter the
+// final state … Clients should check the `status` field of the Response to determine if it was
+// successful (`completed`) or if there was another outcome: `cancelled`, `failed`, or
+// `incomplete`." `status_details.error` ({ type, code }) is "populated when the `status` is
+// `failed`" (the Response object's status_details). No `error` event comes with it: a failed
+// answer (quota, rate limit, server error) is silence for the caller, and only this says why.
+Deno.test("`OpenAIRealtime` reports a response that failed, with its status details, and goes on", async () => {
+  const server = scripted((event, send) => {
+    if (event.type !== "session.update") return;
+    send({ type: "session.updated", session: event.session });
+    send({ type: "response.created", response: { id: "resp_1", status: "in_progress" } });
+    send({
+      type: "response.done",
+      response: {
+        id: "resp_1",
+        status: "failed",
+        status_details: {
+          type: "failed",
+          // The error event's own example types: "invalid_request_error", "server_error".
+          error: { type: "server_error" },
+        },
+        output: [],
+      },
+    });
+    // A cancelled answer (the caller talked over it) is no error.
+    send({ type: "response.created", response: { id: "resp_2", status: "in_progress" } });
+    send({
+      type: "response.done",
+      response: {
+        id: "resp_2",
+        status: "cancelled",
+        status_details: { type: "cancelled", reason: "turn_detected" },
+        output: [],
+      },
+    });
+    send({ type: "response.output_audio.delta", item_id: "item_3", delta: base64([0xff]) });
+  });
+  const model = new OpenAIRealtime({ apiKey: "k", url: server.url });
+  const seen = recorder();
+  await model.connect(seen.events);
+  await until(() => seen.audio.length === 1); // every event before the delta was read
+  assert.equal(seen.errors.length, 1);
+  assert.match(seen.errors[0]!, /resp_1 failed/);
+  assert.match(seen.errors[0]!, /server_error/);
+  await model.close();
+  await server.close();
+});

@@ -1,6 +1,8 @@
 /**
- * Dropping a runtime's server socket at once, for `WebSocketLike.terminate`: the transport calls
- * it when a peer never answered the closing handshake.
+ * Dropping a runtime's socket at once: the transport does it when a peer never answered the
+ * closing handshake, through the socket's `WebSocketLike.terminate` where it has one, else, for a
+ * Deno `WebSocket` (one from bare `Deno.upgradeWebSocket`, the README's detection recipe's), as
+ * the Deno adapter does.
  *
  * @module
  */
