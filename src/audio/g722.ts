@@ -157,6 +157,10 @@ class SubBand {
     const sp = saturate(
       ((a1 * saturate(this.r1 * 2)) >> 15) + ((a2 * saturate(this.r2 * 2)) >> 15),
     );
+    // The sum saturated once, as spandsp does (the ITU's reference code, G.722 3rd edition
+    // `filtez`, saturates each partial sum): the two part only where a partial sum passes 16 bits,
+    // which runs of one extreme code reach (`tests/audio/g722_hostile_bytes_test.ts`) and no signal
+    // we have encoded, full-scale squares and noise among them, has.
     let sz = 0;
     for (let i = 6; i >= 1; i--) sz += (b[i]! * saturate(d[i]! * 2)) >> 15;
     this.sz = saturate(sz);
@@ -286,7 +290,13 @@ export class G722Encoder {
 
   /** Two samples, `earlier` then `later`, → one code. */
   #code(earlier: number, later: number): number {
-    // Transmit QMF: the 24-tap filter splits the pair into one sample of each band.
+    // Transmit QMF: the 24-tap filter splits the pair into one sample of each band. Its outputs
+    // are not limited to 15 bits, as ffmpeg's and spandsp's are not; the ITU's reference C code
+    // (G.722 3rd edition, `qmf_tx_buf`) limits both to −16384…16383, which only clipped or
+    // full-scale input passes (`g722_edges` in `tests/audio/g722_test.ts`). The codes differ then,
+    // never how they decode: encoder and decoder adapt on the codes alone, so any decoder stays in
+    // step. Measured against the limited codes: within 0.25 dB SNR on clipped speech, 0.8–2.8 dB
+    // better on full-scale 50 and 125 Hz squares.
     const qmf = this.#qmf;
     qmf.push(earlier, later);
     const xLow = (qmf.newer + qmf.older) >> 14;
