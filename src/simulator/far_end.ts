@@ -250,12 +250,13 @@ export interface FarEnd {
   sendAudio(samples: Int16Array): void;
   /**
    * Sends a keypad press; returns true when it went to the bot, false when the protocol cannot
-   * carry it (no way to carry one: raw PCM, FreeSWITCH; or not this key, or not yet: pipecat at A
-   * to D or before a 2.0 bot-ready, Genesys outside an open session), and `"undetected"` when it
-   * could but the platform, as set up, does not detect keys (ConversationRelay's `dtmfDetection`
-   * off): the report counts the two apart (report.ts `dtmf`), so that a key dropped by a setting
-   * is not laid at the protocol's door. `"undetected"` is truthy: a caller of `sendDtmf` tells
-   * sent from not sent by `=== true`, not by truthiness.
+   * carry it (no way to carry one: raw PCM, FreeSWITCH; or not this key, or not yet: Vonage and
+   * pipecat at A to D, pipecat before a 2.0 bot-ready, Genesys outside an open session), and
+   * `"undetected"` when it could but the platform, as set up, does not detect keys
+   * (ConversationRelay's `dtmfDetection` off): the report counts the two apart (report.ts
+   * `dtmf`), so that a key dropped by a setting is not laid at the protocol's door.
+   * `"undetected"` is truthy: a caller of `sendDtmf` tells sent from not sent by `=== true`, not
+   * by truthiness.
    */
   sendDtmf(digit: string): boolean | "undetected";
   /**

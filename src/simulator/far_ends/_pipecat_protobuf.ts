@@ -1,7 +1,8 @@
 /**
  * The few messages of pipecat's `frames.proto` (package `pipecat`, proto3) a client exchanges,
  * encoded and decoded by hand from the protobuf wire format (varints and length-delimited
- * fields), apart from the serializer under test:
+ * fields), apart from the serializer under test (`InterruptionFrame` is the server's since pipecat
+ * 1.3.0; the JS client's schema has none, see `pipecat.ts`):
  *
  * ```proto
  * message TextFrame { uint64 id = 1; string name = 2; string text = 3; }

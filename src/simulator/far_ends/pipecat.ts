@@ -12,8 +12,11 @@
  * - It plays every `AudioRawFrame` it gets as 24 kHz mono, whatever the frame declares.
  * - DTMF (RTVI 2.1): a `dtmf` message `{buttons: [...]}` (`{button}` per key for 2.0 bots), of
  *   the keys 0-9, `*` and `#` only: the client refuses A-D.
- * - The JS client's schema has no `InterruptionFrame`; pipecat servers send one on barge-in and
- *   pipecat's newer clients drop their queued audio on it, which this far end does.
+ * - The JS client's schema has no `InterruptionFrame` (websocket-transport 1.7.1): pipecat servers
+ *   since 1.3.0 send one on barge-in, and the client logs it as undeserializable and plays on
+ *   the audio it was given (nothing in it empties its player, nor does RTVI's
+ *   `user-started-speaking`), so this far end only notes it: a bot stops the caller hearing it by
+ *   sending no more, as pipecat's own servers do by pacing their audio.
  *
  * @module
  */
@@ -115,7 +118,8 @@ export class PipecatFarEnd implements FarEnd {
         }
         return context.play(samplesFromLittleEndian(frame.audio));
       case "interruption":
-        return context.clear();
+        // The client's reader throws "Unknown frame kind" at it and goes on: what it holds plays.
+        return context.note("pipecat interruption frame (ignored by the client)");
       case "message":
         return this.#onMessage(frame.data);
       default:

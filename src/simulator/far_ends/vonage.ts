@@ -6,11 +6,14 @@
  * - Vonage's first message is text, `websocket:connected`, carrying the endpoint's
  *   `content-type` (`audio/l16;rate=16000` or `;rate=8000`) and its custom headers; then binary
  *   PCM16 mono little-endian in 20 ms messages (640 bytes at 16 kHz, 320 at 8 kHz); keypad
- *   presses as `websocket:dtmf` (`digit`, `duration`).
+ *   presses as `websocket:dtmf` (`digit`, `duration`), of the keys 0-9, `*` and `#` only.
  * - It plays binary messages of exactly one 20 ms frame and buffers up to 3,072 of them (about a
- *   minute); it takes `{"action":"notify","payload":…}` (answered by `websocket:notify` with the
- *   same payload once the audio queued before it has played) and `{"action":"clear"}` (answered
- *   by `websocket:cleared`).
+ *   minute); at a message of any other size it stops listening and the socket drops (Vonage's
+ *   own log, quoted in vocodedev/vocode-core#727: "unexpected frame size 160, when required 320",
+ *   "Unexpected error, stop listening"), so the call ends there. It takes
+ *   `{"action":"notify","payload":…}` (answered by `websocket:notify` with the same payload once
+ *   the audio queued before it has played) and `{"action":"clear"}` (answered by
+ *   `websocket:cleared`).
  * - The call ends by the socket closing.
  *
  * The guide does not say whether a notify queued behind cleared audio is still sent: the
@@ -21,6 +24,7 @@
 
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
 import { samplesFromLittleEndian } from "./_json_events.ts";
+import { isPhoneDigit } from "../../_keypad_digits.ts";
 
 const MAX_BUFFERED_MESSAGES = 3072;
 
@@ -32,6 +36,8 @@ export class VonageFarEnd implements FarEnd {
   readonly #options: FarEndOptions;
   readonly #frameBytes: number;
   #context!: FarEndContext;
+  /** Vonage stopped listening (a wrong-sized frame): nothing the bot sends after it is read. */
+  #deaf = false;
 
   constructor(options: FarEndOptions) {
     const rate = options.sampleRate ?? 16000;
@@ -64,6 +70,8 @@ export class VonageFarEnd implements FarEnd {
   }
 
   sendDtmf(digit: string): boolean {
+    // The guide's `digit` "contains the digit pressed `0-9` `*` or `#`": Vonage sends no A-D.
+    if (!isPhoneDigit(digit)) return false;
     this.#context.send(JSON.stringify({ event: "websocket:dtmf", digit, duration: 260 }));
     return true;
   }
@@ -74,13 +82,20 @@ export class VonageFarEnd implements FarEnd {
 
   receive(data: string | Uint8Array): void {
     const context = this.#context;
+    if (this.#deaf) return;
     if (typeof data !== "string") {
       if (data.length !== this.#frameBytes) {
+        this.#deaf = true;
         context.violation(
           "vonage.frame-size",
           `a ${data.length}-byte audio message; Vonage plays ${this.#frameBytes}-byte (20 ms) frames`,
         );
-        if (data.length % 2 !== 0) return;
+        // Vonage's log at one: "unexpected frame size …, when required …", "Unexpected error, stop
+        // listening", and the socket drops (vocode-core#727). What the caller still had to say is
+        // the bot's doing.
+        return context.endCall("caller", "Vonage stopped listening at a wrong-sized audio frame", {
+          brokenRule: "vonage.frame-size",
+        });
       }
       const frameMs = 20;
       if (context.queuedMs() / frameMs >= MAX_BUFFERED_MESSAGES) {
