@@ -6,6 +6,7 @@
  * @module
  */
 
+import { kindOf, shownValue } from "../_kind_of.ts";
 import { unansweredUtterances } from "./_answer_gate.ts";
 import { botNeverEnded } from "./_bot_ended_gate.ts";
 import { counted } from "./_counted.ts";
@@ -67,16 +68,44 @@ export function judgeCallNaming(
 
 /**
  * Refuses gates that cannot judge `report`, rather than pass or fail it for nothing: a bound that
- * is no number (`Number(undefined)`, NaN, passed every call) or below 0 (failed every call, 0 ms
- * heard "more than" it), and answers asked for where none were measured (at speed `Infinity`
- * every utterance reads unanswered, report.ts), which the CLI refuses as bad usage too.
+ * is no number (`Number(undefined)`, NaN, passed every call; `null` or `""`, read as 0, failed
+ * every call with any underrun) or below 0 (failed every call, 0 ms heard "more than" it), a
+ * switch that is no boolean (`requireAnswer: "false"`, truthy, turned the gate on), a
+ * `waitForBot` without its bound (`true` said "(undefined ms)"), a `recordingLost` that says
+ * nothing (an empty reason line), and answers asked for where none were measured (at speed
+ * `Infinity` every utterance reads unanswered, report.ts), which the CLI refuses as bad usage too.
  */
 function checkOptions(report: CallReport, options: CallVerdictOptions): void {
-  const bound = options.maxUnderrunTotalMs;
-  if (bound !== undefined && !(bound >= 0)) {
-    throw new RangeError(`maxUnderrunTotalMs must be a number of ms, 0 or more: got ${bound}`);
+  const { maxUnderrunTotalMs: bound, requireAnswer, waitForBot, recordingLost } = options;
+  if (bound !== undefined && (typeof bound !== "number" || !(bound >= 0))) {
+    throw new RangeError(
+      `maxUnderrunTotalMs must be a number of ms, 0 or more: got ${shownValue(bound)}`,
+    );
   }
-  if (options.requireAnswer && report.speed === Infinity) {
+  if (requireAnswer !== undefined && typeof requireAnswer !== "boolean") {
+    throw new TypeError(`requireAnswer must be true or false, got ${kindOf(requireAnswer)}`);
+  }
+  if (waitForBot !== undefined) {
+    if (typeof waitForBot !== "object" || waitForBot === null) {
+      throw new TypeError(`waitForBot must be { maxDurationMs }, got ${kindOf(waitForBot)}`);
+    }
+    const { maxDurationMs } = waitForBot;
+    if (typeof maxDurationMs !== "number" || !(maxDurationMs >= 0)) {
+      throw new RangeError(
+        `waitForBot.maxDurationMs must be the call's maxDurationMs, 0 or more: got ${
+          shownValue(maxDurationMs)
+        }`,
+      );
+    }
+  }
+  if (recordingLost !== undefined && (typeof recordingLost !== "string" || recordingLost === "")) {
+    throw new TypeError(
+      `recordingLost must be a string saying why, got ${
+        recordingLost === "" ? "an empty string" : kindOf(recordingLost)
+      }`,
+    );
+  }
+  if (requireAnswer && report.speed === Infinity) {
     throw new RangeError(
       "requireAnswer needs answers measured: not for a call at speed Infinity, where none is",
     );

@@ -10,13 +10,16 @@
  * @module
  */
 
+import { kindOf } from "../_kind_of.ts";
 import type { SpeechSegment } from "./caller_audio.ts";
 
 /**
- * Throws a `RangeError` unless every segment has `0 <= startMs < endMs` and no two overlap (they
- * may touch, and come in any order); `name` says where they were given.
+ * Throws a `TypeError` unless every segment is an object whose `startMs` and `endMs` are numbers,
+ * and a `RangeError` unless every one has `0 <= startMs < endMs` and no two overlap (they may
+ * touch, and come in any order); `name` says where they were given.
  */
 export function assertSpeechSegments(segments: readonly SpeechSegment[], name: string): void {
+  for (const segment of segments) assertNumbers(segment, name);
   for (const segment of segments) {
     if (!(segment.endMs > segment.startMs) || !(segment.startMs >= 0)) {
       throw new RangeError(
@@ -55,6 +58,28 @@ export function assertSpeechSegmentsWithin(
       throw new RangeError(
         `${name}: speech segment ${JSON.stringify(segment)} ends after the audio, ` +
           `which is ${endMs} ms long`,
+      );
+    }
+  }
+}
+
+/**
+ * Throws a `TypeError` unless `segment` is an object with numbers for `startMs` and `endMs`.
+ * Compared as they came, times read from text were misjudged: strings compare letter by letter
+ * (`{ startMs: "900", endMs: "1000" }` refused as ending before it starts, `"300"–"700"` and
+ * `"1000"–"1400"` as overlapping), and `null` was taken for 0.
+ */
+function assertNumbers(segment: unknown, name: string): void {
+  if (typeof segment !== "object" || segment === null) {
+    throw new TypeError(
+      `${name}: a speech segment must be { startMs, endMs }, got ${kindOf(segment)}`,
+    );
+  }
+  for (const key of ["startMs", "endMs"] as const) {
+    const value = (segment as Record<string, unknown>)[key];
+    if (typeof value !== "number") {
+      throw new TypeError(
+        `${name}: a speech segment's ${key} must be a number of ms, got ${kindOf(value)}`,
       );
     }
   }

@@ -91,8 +91,11 @@ export interface CallVerdict {
  * failed (`requireAnswer wants every one answered`); the CLI's names its flag
  * (`--require-answer`).
  *
- * @throws {RangeError} `maxUnderrunTotalMs` is NaN or below 0, or `requireAnswer` is asked of a
- * call at speed `Infinity` (no answer is measured there).
+ * @throws {RangeError} `maxUnderrunTotalMs` is no number, NaN or below 0, `waitForBot` has no
+ * `maxDurationMs` of 0 or more, or `requireAnswer` is asked of a call at speed `Infinity` (no
+ * answer is measured there).
+ * @throws {TypeError} `requireAnswer` is no boolean, `waitForBot` no object, or `recordingLost`
+ * no string saying why.
  *
  * @example A call that could not connect
  * ```ts
