@@ -104,6 +104,8 @@ async function endedCall(
     onSession: (t) => lockstep.register(t),
     answerDelayMs: 500,
     answerMs: 1000,
+    // Genesys takes 5 binary messages a second (25 at once): 200 ms packets, as a bot must send.
+    ...(protocol === "genesys" ? { transport: { fixedAudioPacketSize: 1600, padByte: 0xff } } : {}),
     ...(ending.botHangsUpAfterMs === undefined
       ? {}
       : { hangUpAfterFirstAnswerMs: ending.botHangsUpAfterMs }),

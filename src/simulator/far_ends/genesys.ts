@@ -10,10 +10,12 @@
  * - The client opens with `open` (organization, conversation, participant `ani`/`aniName`/`dnis`,
  *   the media it offers: PCMU 8 kHz, here mono `["external"]` or `["internal"]`, `customConfig`,
  *   `language`) and waits 5 s for `opened` (a `disconnect` instead starts its close transaction,
- *   as one later does), which must select at most one offered medium; then
- *   streams PCMU in 200 ms binary frames, sends a first `ping` 1 s after `opened`, another at once
- *   when its `pong` arrives, then one every 5 s, and expects each `pong` (echoing the ping's `seq`
- *   as `clientseq`) before the next ping is due.
+ *   as one later does), whose `media` (required, a list) must select at most one offered medium;
+ *   then streams PCMU in 200 ms binary frames, sends a first `ping` 1 s after `opened`, another at
+ *   once when its `pong` arrives, then one every 5 s (each after a pong with that round trip as
+ *   `rtt`), and expects each `pong` (echoing the ping's `seq` as `clientseq`) before the next ping
+ *   is due: a ping still unanswered then is its error 408 and the end of the session, on the bot's
+ *   rule (`genesys.pong-timeout`).
  * - The client ends with `close` (`reason: "end"`, or `"disconnect"` after the server's
  *   `disconnect`) and waits up to 10 s for `closed` before dropping the socket. Server text over
  *   65,535 characters is refused (413).
@@ -42,6 +44,14 @@
  *   `disconnect` (sent after it, as the WebSocket keeps the order) or `closed`, or before
  *   `opened` (also while a session never opened closes) is `genesys.audio-out-of-session`, once
  *   per message.
+ * - Genesys limits the server's binary messages by their number, whatever their size: 5 a second
+ *   on average, 25 at once (developer.genesys.cloud, Genesys Cloud limits, AudioHook section:
+ *   `global.inbound.binary.average.rate.per.second`, `global.inbound.binary.max`). The message
+ *   past them is not played: the client answers `error` 429 (with `retryAfter`) and ends the
+ *   session, its `close` of reason `error`, as the reference client follows each error it signals
+ *   (`signalFatalError`); the call ends on the bot's rule (`genesys.rate-limit`). The bot's audio
+ *   that comes before that `close` went before the bot read the 429 (counted as a note, not
+ *   played), and what comes after it is judged as at the caller's `close`.
  *
  * The reference client is the Monitor's: it refuses binary messages from the server. The
  * bidirectional Audio Connector (what a bot uses) plays them, PCMU 8 kHz: so does this far end,
@@ -77,6 +87,10 @@ const DISCONNECT_REASONS: ReadonlySet<unknown> = new Set(["completed", "unauthor
 /** The reasons that are the bot saying it failed the caller. */
 const FAILED_REASONS: ReadonlySet<unknown> = new Set(["unauthorized", "error"]);
 const RATE = 8000;
+/** Genesys's limit on the server's binary messages: this many a second on average… */
+const BINARY_PER_SECOND = 5;
+/** …and this many at once (the allowance a session opens with). */
+const BINARY_BURST = 25;
 /**
  * A session id as Genesys's reference implementation takes one (protocol/validators.ts,
  * `uuidRegex`): a UUID of versions 1–5 in its text form, or the nil UUID.
@@ -109,6 +123,8 @@ export class GenesysFarEnd implements FarEnd {
   #pendingPing: number | null = null;
   /** When the ping waiting for its pong went. */
   #pingSentAt = 0;
+  /** The round trip of the last ping answered: the next ping's `rtt` (none before, or 0). */
+  #lastRoundTripMs = 0;
   /** When the `open` went: `opened`'s answer to it is the first round trip measured. */
   #openSentAt = 0;
   /**
@@ -122,6 +138,17 @@ export class GenesysFarEnd implements FarEnd {
   #noAudioInFlight = "";
   #firstPong = true;
   #closeReason = "end";
+  /** The bot sent a `disconnect` (taken or refused): nothing it sends after was in flight. */
+  #botDisconnected = false;
+  /** The bot's binary messages Genesys would take now (`BINARY_BURST` at most), and when. */
+  #binaryAllowance = BINARY_BURST;
+  #binaryAllowanceAt = 0;
+  /** The bot's binary messages in the open session, the one past the limit included. */
+  #binaryMessages = 0;
+  /** When the open session began (`opened`): the rate limit's detail dates messages from it. */
+  #openedAt = 0;
+  /** The bot broke the rate limit: Genesys said 429 and ends the session. */
+  #rateLimited = false;
   /** Whether the bot's audio is playing (said `playback_started`, not yet `playback_completed`). */
   #playing = false;
   /** Bot audio messages played so far, numbered: which one's playout ends a stretch. */
@@ -201,8 +228,9 @@ export class GenesysFarEnd implements FarEnd {
     // Only the caller's hang-up of an open session has the bot's audio in flight at its close.
     // In a session never opened no audio was the bot's to send; after the bot's own `disconnect`
     // (the WebSocket keeps the order) all that comes was sent after it, knowing the call over.
+    // Genesys's own end (its 429) has the bot's audio in flight as the caller's does.
     if (this.#state === "opening") this.#noAudioInFlight = "a session never opened";
-    else if (this.#closeReason !== "end") this.#noAudioInFlight = `after the bot's "disconnect"`;
+    else if (this.#botDisconnected) this.#noAudioInFlight = `after the bot's "disconnect"`;
     else this.#closeSentAt = this.#context.now();
     this.#state = "closing";
     const closed = new Promise<void>((resolve) => (this.#closed = resolve));
@@ -233,9 +261,11 @@ export class GenesysFarEnd implements FarEnd {
     const context = this.#context;
     if (typeof data !== "string") {
       // Audio Connector: the bot's audio, PCMU 8 kHz mono.
-      if (this.#state === "open") this.#play(data);
-      else this.#audioOutOfSession(data);
-      return;
+      if (this.#state !== "open") return this.#audioOutOfSession(data);
+      // Sent before the bot could read the 429: Genesys is ending the session.
+      if (this.#rateLimited) return context.note("genesys audio after its 429, not played");
+      if (!this.#withinRateLimit()) return this.#overRateLimit();
+      return this.#play(data);
     }
     if (data.length > MAX_TEXT) {
       return context.violation(
@@ -341,6 +371,7 @@ export class GenesysFarEnd implements FarEnd {
    */
   #onDisconnect(parameters: Json): void {
     const context = this.#context;
+    this.#botDisconnected = true;
     const { reason, info } = parameters;
     const refused = !DISCONNECT_REASONS.has(reason)
       ? {
@@ -410,6 +441,53 @@ export class GenesysFarEnd implements FarEnd {
     return Math.max(this.#roundTripMs, waitingMs);
   }
 
+  /**
+   * Whether Genesys takes one more binary message now, by its limit (a token bucket: the allowance
+   * grows by `BINARY_PER_SECOND` a second up to `BINARY_BURST`, each message spends one); spends it
+   * if so.
+   */
+  #withinRateLimit(): boolean {
+    const now = this.#context.now();
+    this.#binaryMessages++;
+    this.#binaryAllowance = Math.min(
+      BINARY_BURST,
+      this.#binaryAllowance + ((now - this.#binaryAllowanceAt) * BINARY_PER_SECOND) / 1000,
+    );
+    this.#binaryAllowanceAt = now;
+    if (this.#binaryAllowance < 1) return false;
+    this.#binaryAllowance -= 1;
+    return true;
+  }
+
+  /**
+   * A binary message past the limit: not played; error 429, with how long until one more would be
+   * taken (`retryAfter`), and the session ends on the bot's rule. The `message` is ours: the one
+   * Genesys words it with is not published.
+   */
+  #overRateLimit(): void {
+    const context = this.#context;
+    this.#rateLimited = true;
+    const retryMs = ((1 - this.#binaryAllowance) * 1000) / BINARY_PER_SECOND;
+    const limit = `${BINARY_PER_SECOND} a second on average, ${BINARY_BURST} at once`;
+    context.violation(
+      "genesys.rate-limit",
+      `429: binary message ${this.#binaryMessages}, ${
+        Math.round(context.now() - this.#openedAt)
+      } ms into the session, is past Genesys's limit (${limit}): not played, and the session ends`,
+    );
+    this.#send("error", {
+      code: 429,
+      message: "Too many binary messages",
+      retryAfter: msDuration(retryMs),
+    });
+    this.#closeReason = "error";
+    context.endCall(
+      "caller",
+      `Genesys hung up: the bot's binary messages broke its rate limit (${limit})`,
+      { brokenRule: "genesys.rate-limit" },
+    );
+  }
+
   /** Plays the bot's audio, saying when a stretch of it starts and has all played. */
   #play(data: Uint8Array): void {
     const context = this.#context;
@@ -432,7 +510,21 @@ export class GenesysFarEnd implements FarEnd {
     if (this.#state !== "opening") {
       return context.violation("genesys.unexpected", `"opened" while ${this.#state}`);
     }
-    const media = Array.isArray(parameters.media) ? parameters.media as Json[] : [];
+    // `media` is required, a list of media objects (validators.ts `isOpenedParameters`): the
+    // reference client refuses another `opened` as no server message (its 500). Reported, and
+    // taken as selecting none, as the session goes on here.
+    const listed = parameters.media;
+    const wellFormed = Array.isArray(listed) &&
+      listed.every((m) => typeof m === "object" && m !== null && !Array.isArray(m));
+    if (!wellFormed) {
+      context.violation(
+        "genesys.media",
+        `500: an "opened" whose media is ${
+          String(JSON.stringify(listed) ?? "missing").slice(0, 60)
+        }, not a list of media objects: not an AudioHook server message`,
+      );
+    }
+    const media = wellFormed ? listed as Json[] : [];
     const offered = (m: Json) =>
       this.#offered.some((o) =>
         o.format === m.format && o.rate === m.rate && o.type === m.type &&
@@ -453,6 +545,7 @@ export class GenesysFarEnd implements FarEnd {
     // client waits no longer than OPEN_TIMEOUT_MS, as long, for `opened` anyway).
     this.#roundTripMs = Math.min(context.now() - this.#openSentAt, PING_INTERVAL_MS);
     this.#state = "open";
+    this.#openedAt = this.#binaryAllowanceAt = context.now();
     if (parameters.startPaused === true) this.#pausedAt = 0;
     context.ready();
     void this.#pinger();
@@ -467,11 +560,16 @@ export class GenesysFarEnd implements FarEnd {
         await context.sleep(PING_INTERVAL_MS);
         if (this.#state !== "open") return;
         if (this.#pendingPing !== null) {
-          context.violation(
-            "genesys.pong-timeout",
-            `408: no pong for ping ${this.#pendingPing} within ${PING_INTERVAL_MS} ms`,
-          );
-          continue;
+          const missing = `no pong for ping ${this.#pendingPing} within ${PING_INTERVAL_MS} ms`;
+          context.violation("genesys.pong-timeout", `408: ${missing}`);
+          // The reference client's `sendPing`: `signalFatalError(408, "Timeout waiting for
+          // pong")`, its error and then its close transaction with reason `error`.
+          this.#send("error", { code: 408, message: "Timeout waiting for pong" });
+          this.#closeReason = "error";
+          context.endCall("caller", `Genesys hung up: ${missing}`, {
+            brokenRule: "genesys.pong-timeout",
+          });
+          return;
         }
         this.#ping();
       }
@@ -483,7 +581,12 @@ export class GenesysFarEnd implements FarEnd {
   #ping(): void {
     if (this.#state !== "open") return;
     this.#pingSentAt = this.#context.now();
-    this.#pendingPing = this.#send("ping", {});
+    // The reference client's `sendPing`: `rtt` once a pong has measured one (a zero it leaves
+    // out, as its test of the time is truthiness).
+    this.#pendingPing = this.#send(
+      "ping",
+      this.#lastRoundTripMs ? { rtt: msDuration(this.#lastRoundTripMs) } : {},
+    );
   }
 
   #onPong(clientseq: number): void {
@@ -498,7 +601,8 @@ export class GenesysFarEnd implements FarEnd {
       );
     }
     this.#pendingPing = null;
-    this.#roundTripMs = Math.max(this.#roundTripMs, context.now() - this.#pingSentAt);
+    this.#lastRoundTripMs = context.now() - this.#pingSentAt;
+    this.#roundTripMs = Math.max(this.#roundTripMs, this.#lastRoundTripMs);
     if (this.#firstPong) {
       // The reference client answers the first pong with a second ping at once, for an RTT.
       this.#firstPong = false;
@@ -524,5 +628,10 @@ export class GenesysFarEnd implements FarEnd {
 
 /** An audio position in samples as AudioHook's ISO 8601 duration (`PT1.25S`). */
 function duration(samples: number): string {
-  return `PT${Number((samples / RATE).toFixed(3))}S`;
+  return msDuration((samples * 1000) / RATE);
+}
+
+/** A time in milliseconds as AudioHook's ISO 8601 duration, to the millisecond. */
+function msDuration(ms: number): string {
+  return `PT${Number((ms / 1000).toFixed(3))}S`;
 }
