@@ -174,6 +174,13 @@ export class CallerTrack {
     if (!this.#segment.open || at !== this.#endMs) {
       this.#segment.start(this.#timeline.sampleAt(at));
     }
+    // Where the stretch ends once this frame is in it, before it is written: a frame further
+    // ahead than the rings hold (the first after a minute of nothing told) makes room as it is
+    // written, and that commit asks `settle` whether the stretch has ended. By the end before this
+    // frame it had: the stretch the frame was being written into was ended there, its resampler
+    // flushed in the middle of the frame (the held-back samples counted overrun), and the next
+    // frame started afresh after a hole, a click in continuous speech.
+    this.#endMs = at + ms;
     if (ahead) {
       // What falls before the committed point came early, not late: more than the call's time
       // holds, so it is counted with what is written over.
@@ -184,7 +191,6 @@ export class CallerTrack {
     } else {
       this.#segment.push(frame);
     }
-    this.#endMs = at + ms;
     if (fresh) this.#firstAt = this.#timeline.sampleAt(at);
   }
 
