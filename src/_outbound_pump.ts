@@ -18,7 +18,7 @@ import { type OutboundItem, OutboundQueue } from "./_outbound_queue.ts";
 import type { PlaybackTracker } from "./_playback_tracker.ts";
 import type { PlayoutTimeline } from "./_playout_timeline.ts";
 import { BackgroundStop } from "./_pump_background_stop.ts";
-import { attachMixer, detachMixer, MixerThrew } from "./_pump_mixer_calls.ts";
+import { attachMixer, detachMixer, EMPTY_FILL, MixerThrew } from "./_pump_mixer_calls.ts";
 import { StretchRunOut } from "./_pump_stretch_run_out.ts";
 import type { FarEndHold } from "./serializers/_far_end_holds.ts";
 import { durationMs } from "./audio/pcm.ts";
@@ -1303,11 +1303,18 @@ export class OutboundPump {
   }
 
   #fill(mixer: OutboundMixer): AudioFrame | undefined {
+    let filler: AudioFrame | undefined;
     try {
-      return mixer.fill();
+      filler = mixer.fill();
     } catch (cause) {
       throw new MixerThrew("fill", cause);
     }
+    // A chunk of no audio takes no time on the timeline: the run would fill slot after slot in
+    // one turn, for ever. The mixer's fault, as a throw is ("none now" is `undefined`).
+    if (filler !== undefined && !(filler.audio?.length > 0)) {
+      throw new MixerThrew("fill", new RangeError(EMPTY_FILL));
+    }
+    return filler;
   }
 
   #mix(mixer: OutboundMixer, chunk: AudioFrame): AudioFrame {

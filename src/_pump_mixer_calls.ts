@@ -1,10 +1,10 @@
 /**
  * The background mixer's own code as the outbound pump (`_outbound_pump.ts`) runs it: the
  * application's, run from a socket's listener or a timer the session shares with others. What
- * its `attach`, `fill` or `mix` throws ends this session only (a fatal "application" error,
- * close code 1011), as a session observer's exception does; what its `detach` throws, inside
- * the session's end, is reported and the end goes on; a mixer that declines the session is told
- * of as a non-fatal error and the session goes on without it.
+ * its `attach`, `fill` or `mix` throws, or a `fill` of no audio, ends this session only (a fatal
+ * "application" error, close code 1011), as a session observer's exception does; what its
+ * `detach` throws, inside the session's end, is reported and the end goes on; a mixer that
+ * declines the session is told of as a non-fatal error and the session goes on without it.
  *
  * Its own file because attaching and detaching are cold (once a session), and the errors are
  * made only when the mixer threw. The per-chunk calls (`fill`, `mix`) stay in the pump, which
@@ -34,6 +34,10 @@ export class MixerThrew {
     });
   }
 }
+
+/** Why a `fill` that gave a chunk of no audio ends the session (see the pump's `#fill`). */
+export const EMPTY_FILL = "fill() gave a chunk with no audio: return undefined when there is no " +
+  "background now, else one chunkMs of it";
 
 /**
  * Attaches `mixer` to a session of `format`; `wake` runs the pump when the background has audio

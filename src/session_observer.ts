@@ -222,7 +222,10 @@ export interface MixerFormat {
 export interface MixerSession {
   /** The chunk to send for this session's speech chunk: the speech with the background under it. */
   mix(chunk: AudioFrame): AudioFrame;
-  /** One `chunkMs` of this session's background alone, or `undefined` when there is none now. */
+  /**
+   * One `chunkMs` of this session's background alone, or `undefined` when there is none now (a
+   * chunk of no audio ends the session, as a throw does).
+   */
   fill(): AudioFrame | undefined;
   /** This session is over: drop what was kept for it (its `wake` too), stop its timers. */
   detach(): void;
@@ -254,7 +257,10 @@ export interface OutboundMixer {
   attach(format: MixerFormat, wake: () => void): unknown;
   /** The chunk to send for a speech chunk: the speech with the background under it. */
   mix(chunk: AudioFrame): AudioFrame;
-  /** One `chunkMs` of background alone, or `undefined` when there is none now. */
+  /**
+   * One `chunkMs` of background alone, or `undefined` when there is none now (a chunk of no audio
+   * ends the session, as a throw does).
+   */
   fill(): AudioFrame | undefined;
   /**
    * The session is over: release the source, stop every timer. `attached` is `false` for a

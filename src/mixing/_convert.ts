@@ -112,7 +112,8 @@ const loops = new WeakMap<object, Map<string, TrackPieces>>();
  * A whole track in format `to`, made once per source (`key`: the caller's own object), format and
  * `loop`; the same track made the other way (looped, or played once) already, the two share every
  * stretch where their samples are the same (see {@linkcode sharedWith}). A looped one is
- * resampled as a loop (the filter sees the end running into the start, so the seam has no edge);
+ * resampled as a loop (the filter sees the end running into the start, so the seam has no edge),
+ * as many passes of it as go round on a whole sample (see {@linkcode passesOf});
  * one played once (`loop` false) between silences, as it plays (resampled as a loop, its first
  * milliseconds rang with its own end, which never plays before it: a track ending loud began with
  * a click 25 dB under that level, 48 → 8 kHz).
@@ -184,6 +185,33 @@ function sharedWith(own: Int16Array, other: Int16Array, channels: number): Int16
  */
 const WARM_UP_LOW_FRAMES = 1024;
 
+/**
+ * The most samples a channel of a loop unrolled to whole samples is (see {@linkcode passesOf}):
+ * 2^18, 33 s at 8 kHz, 512 KiB a channel, held once per track object and format.
+ */
+const MAX_UNROLLED_FRAMES = 1 << 18;
+
+/**
+ * How many passes of a loop of `frames` frames at `inputRate` make a whole number of samples at
+ * `outputRate`: the loop is resampled as that many, so that it goes round on a sample. One pass
+ * of a length that is none (a 44.1 kHz loop at 8 kHz that is not a multiple of 10 ms) was cut to
+ * the nearest sample, and each seam jumped by up to half of one (0.48 of one: a 1 kHz tone 0.37 of
+ * its amplitude off for the whole pass after it, against the loop resampled as a stream): a click
+ * at every seam.
+ * 1 where those passes would be longer than {@linkcode MAX_UNROLLED_FRAMES}: a long loop keeps a
+ * jump under half a sample, once a pass. 1 for a loop that is no sample at all at `outputRate`:
+ * nothing is left of it, and it is refused as it was (see `BackgroundAudio.attach`).
+ */
+function passesOf(frames: number, inputRate: number, outputRate: number): number {
+  const pass = (frames * outputRate) / inputRate;
+  if (Math.round(pass) === 0) return 1;
+  // A pass is frames × p / q samples (p / q: the two rates' ratio, reduced), whole when q divides
+  // `frames`: after q / gcd(frames, q) passes.
+  const q = inputRate / gcd(inputRate, outputRate);
+  const passes = q / gcd(frames, q);
+  return passes * pass <= MAX_UNROLLED_FRAMES ? passes : 1;
+}
+
 function resampleLoop(
   samples: Int16Array,
   from: PcmFormat,
@@ -191,7 +219,8 @@ function resampleLoop(
   loop: boolean,
 ): Int16Array {
   const channels = from.channels;
-  const frames = samples.length / channels;
+  const trackFrames = samples.length / channels;
+  const frames = trackFrames * (loop ? passesOf(trackFrames, from.sampleRate, outputRate) : 1);
   // The loop with its own end before it and its own start after it, however short it is (after
   // it, the filter's delay would do; the same length keeps it simple); a track played once with
   // silence there, as it plays. The lead-in is a whole number of steps of the two rates' common
@@ -203,7 +232,7 @@ function resampleLoop(
   const padded = new Int16Array((frames + 2 * wrap) * channels);
   if (!loop) padded.set(samples, wrap * channels);
   for (let f = -wrap; loop && f < frames + wrap; f++) {
-    const source = ((f % frames) + frames) % frames;
+    const source = ((f % trackFrames) + trackFrames) % trackFrames;
     for (let c = 0; c < channels; c++) {
       padded[(f + wrap) * channels + c] = samples[source * channels + c]!;
     }

@@ -5,7 +5,13 @@
  * @module
  */
 
-import { durationMs, pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
+import {
+  BYTES_PER_SAMPLE,
+  bytesForDuration,
+  durationMs,
+  pcm16Bytes,
+  pcm16Samples,
+} from "../audio/pcm.ts";
 import type { AudioFrame } from "../frames.ts";
 import type { MixerFormat, OutboundMixer } from "../session_observer.ts";
 import { convertLoop, type TrackPieces } from "./_convert.ts";
@@ -182,6 +188,14 @@ export class BackgroundAudio implements OutboundMixer {
   #position = 0;
   #piece = 0;
   #offset = 0;
+  /**
+   * The samples of a chunk of background alone: the transport's chunk, as its chunker cuts speech
+   * (whole frames, rounded down, at least one). Rounded to nearest instead, a `chunkMs` under half
+   * a frame (`0.02`, seconds written for ms) made empty chunks, which took no time on the pacing
+   * timeline: the pump filled slot after slot in one turn, and the session hung; and 10 ms at
+   * 22.05 kHz made background chunks a frame longer than the speech chunks.
+   */
+  #chunkSamples = 0;
   /** Two output buffers, used in turn: a chunk stays intact while the next is mixed. */
   #buffers: Int16Array[] = [];
   #turn = 0;
@@ -345,7 +359,7 @@ export class BackgroundAudio implements OutboundMixer {
     if (this.#format !== undefined || this.#detached) return false;
     this.#format = format;
     this.#wake = wake;
-    const chunk = this.#frames(format.chunkMs) * format.channels;
+    const chunk = this.#chunkSamples = bytesForDuration(format.chunkMs, format) / BYTES_PER_SAMPLE;
     this.#buffers = [new Int16Array(chunk), new Int16Array(chunk)];
     if (this.#playing) this.#gain.fade.to(1, this.#frames(this.#fadeMs)); // fade in
     const whole = this.#whole;
@@ -368,7 +382,8 @@ export class BackgroundAudio implements OutboundMixer {
       }
       return true;
     }
-    const readAhead = this.#frames(Math.max(this.#readAheadMs, format.chunkMs)) * format.channels;
+    // At least a chunk: `fill` waits for a whole one.
+    const readAhead = Math.max(this.#frames(this.#readAheadMs) * format.channels, chunk);
     this.#stream!.begin(format, readAhead, {
       data: () => this.#wakeUp(),
       end: () =>
@@ -413,7 +428,7 @@ export class BackgroundAudio implements OutboundMixer {
       return this.#idleNow();
     }
     const stream = this.#stream;
-    const samples = this.#frames(format.chunkMs) * format.channels;
+    const samples = this.#chunkSamples;
     // A stream sends whole chunks only, until it ends: a short one would be a gap anyway.
     if (stream !== undefined && stream.queued < samples && !stream.done) {
       this.#ranDry();
