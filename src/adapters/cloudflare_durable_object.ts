@@ -206,7 +206,10 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     request: Request,
   ): void | Promise<void>;
 
-  /** Accepts the call's WebSocket, unless one is already live here (409). */
+  /**
+   * Accepts the call's WebSocket, unless one is already live here (409), or one whose session
+   * could not start is closing (409 for its `closeTimeoutMs`: see `#claimedWhileClosing`).
+   */
   async fetch(request: Request): Promise<Response> {
     if (this.#live) return new Response("This call is already connected", { status: 409 });
     if (this.#resetting) {
@@ -215,10 +218,11 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     // Claimed before the first await: a second request may run while this one waits.
     this.#live = true;
     let result;
+    let options: CloudflareUpgradeOptions;
     try {
       // An override that throws (a bad provider name in the URL) must not leave the call claimed.
       const own = checkedOptions(this.upgradeOptions(request));
-      const options: CloudflareUpgradeOptions = {
+      options = {
         ...own,
         // Unset means the object's reset, `terminate: undefined` too (spread, it dropped the
         // reset, and a peer that never answered the close kept its connection); anything else
@@ -233,12 +237,25 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     }
     const { transport, response } = result;
     if (transport === null) {
-      this.#live = false;
+      if (response.status === 101) this.#claimedWhileClosing(options);
+      else this.#live = false; // refused: nothing was accepted
       return response;
     }
     void transport.closed.then(() => (this.#live = false));
     runSession(transport, () => this.onSession(transport, request));
     return response;
+  }
+
+  /**
+   * Keeps the call claimed while the socket of a session that could not start (a `serializer`
+   * function that threw: see `startSession`) closes. That socket is closed with 1011 and, its peer
+   * silent past `closeTimeoutMs`, dropped by the object's reset: a call taken meanwhile was
+   * accepted, then cut off by that reset. Let go at that bound, once a reset would have begun.
+   */
+  #claimedWhileClosing(options: CloudflareUpgradeOptions): void {
+    const clock = options.clock ?? systemClock;
+    const { closeTimeoutMs } = resolveTransportOptions(options); // checked by `upgrade` already
+    void clock.sleep(closeTimeoutMs).then(() => (this.#live = false));
   }
 
   /**
