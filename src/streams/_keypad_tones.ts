@@ -20,8 +20,7 @@ const KEYPAD_HIGH_HZ = [1209, 1336, 1477, 1633];
  * window wholly within them (the rest: their images, over a window not a whole number of their
  * cycles), noise 20 dB under them too; up to 1.5 % off their frequency too, in filters beside it
  * (KEYPAD_OFFSETS), at any window (KEYPAD_BLOCK_MS): every such window counts, 2 % off 80 % of
- * them or more. A window a tone begins or ends in holds only its share of it, and counts: a digit
- * has two at most, too few to be speech.
+ * them or more. A window a tone begins or ends in is judged where it sounds (see KEYPAD_SLICE_MS).
  */
 const KEYPAD_SHARE = 0.8;
 /** And each of the two at least this much: Q.24 lets the tones differ by up to 8 dB (twist). */
@@ -55,6 +54,25 @@ const KEYPAD_OFFSETS = [-0.0075, 0.0075];
  * loud windows none counts at 10, 12, 15, 16, 20, 25, 30, 40 or 60 ms, one at 17 (blocks of 8.5).
  */
 const KEYPAD_BLOCK_MS = 16;
+/**
+ * A window's quiet ends, in slices of this many ms, are left out of its filters' input. A tone that
+ * begins or ends in a window fills only part of it, and over the whole window its filters hold
+ * only that share of its energy (their power goes as the share squared, its energy as the share):
+ * in windows near the length of a fast caller's tones and gaps (Q.24: 40 ms each; WebRTC's
+ * insertDTMF: 40 ms tones, 30 ms gaps) nearly every window held part of a tone and counted as
+ * sound, and a PIN started speech (from 30 ms windows on). Judged where it sounds, such a part is a
+ * digit. Still against the energy of the whole window, and only where what sounds lasts
+ * KEYPAD_MIN_WINDOW_MS or more (else over the whole window): a shorter part would be judged in
+ * bands wide enough for speech to fill. Of the test recordings' and espeak-ng's loud windows at 8
+ * to 60 ms, as many count as digits as over whole windows (speech rarely has quiet ends).
+ */
+const KEYPAD_SLICE_MS = 1;
+/**
+ * A slice at a window's end is quiet under this share of the window's loudest slice's energy (10 dB
+ * under it): a digit's beats between its two tones stay over it, noise 12 dB under the tones
+ * (the least over the floor that may begin speech) under.
+ */
+const KEYPAD_QUIET_SHARE = 0.1;
 
 /** The test of one detector's windows for a keypad tone, at its rate and window length. */
 export class KeypadTones {
@@ -69,8 +87,17 @@ export class KeypadTones {
   readonly #coefficients: Float64Array;
   /** Every how many samples the test reads. */
   readonly #step: number;
-  /** How many blocks the test splits a window in (see KEYPAD_BLOCK_MS). */
+  /** How many blocks the test splits a whole window in (see KEYPAD_BLOCK_MS). */
   readonly #blocks: number;
+  /** The rate, in Hz. */
+  readonly #rate: number;
+  /** The samples of a slice (see KEYPAD_SLICE_MS). */
+  readonly #slice: number;
+  /** Each slice's energy, for the window's sounding part (see KEYPAD_SLICE_MS). */
+  #slices = new Float64Array(0);
+  /** Where the window last measured begins and ends sounding (see #sounding). */
+  #soundsFrom = 0;
+  #soundsTo = 0;
   /** Each filter's power over the window, summed over its blocks. */
   readonly #power: Float64Array;
 
@@ -91,6 +118,8 @@ export class KeypadTones {
     ).map((hz) => 2 * Math.cos(2 * Math.PI * hz * step / rate));
     this.#power = new Float64Array(this.#coefficients.length);
     this.#blocks = Math.max(1, Math.ceil(windowMs / KEYPAD_BLOCK_MS));
+    this.#rate = rate;
+    this.#slice = Math.max(1, Math.round(rate * KEYPAD_SLICE_MS / 1000));
   }
 
   /** Whether windows are tested at all (a rate over twice the highest filter, 8 ms and more). */
@@ -101,7 +130,8 @@ export class KeypadTones {
   /**
    * Whether a window (`mixed`: its samples, channels summed) is a keypad tone: its strongest
    * filter of the keypad's low group and its strongest of the high group (Goertzel, KEYPAD_OFFSETS
-   * beside each frequency, over blocks of KEYPAD_BLOCK_MS) hold KEYPAD_SHARE of its energy (its
+   * beside each frequency, over blocks of KEYPAD_BLOCK_MS of where it sounds: KEYPAD_SLICE_MS)
+   * hold KEYPAD_SHARE of its energy (its
    * mean taken out, of the filters' input too: a DC offset's leakage into a block's filters would
    * read as a tone, and speech with it as a digit).
    */
@@ -117,24 +147,34 @@ export class KeypadTones {
     }
     const energy = sumOfSquares - sum * sum / n;
     if (!(energy > 0)) return false;
+    // Where the window sounds (see KEYPAD_SLICE_MS): its quiet ends left out if what is left is
+    // long enough to be judged.
+    const mean = sum / n;
+    this.#sounding(mixed, mean);
+    const judged = (this.#soundsTo - this.#soundsFrom) * 1000 / this.#rate >= KEYPAD_MIN_WINDOW_MS;
+    const start = judged ? this.#soundsFrom : 0;
+    const end = judged ? this.#soundsTo : n;
+    const length = end - start;
     // Each filter over each block (see KEYPAD_BLOCK_MS), its power there as the energy of a sine
     // it would hold whole, summed over the blocks: this runs at every window that may begin
     // speech.
     const power = this.#power.fill(0);
     const step = this.#step;
-    const blocks = this.#blocks;
+    const blocks = length === n
+      ? this.#blocks
+      : Math.max(1, Math.ceil(length * 1000 / this.#rate / KEYPAD_BLOCK_MS));
     let tested = 0;
     for (let block = 0; block < blocks; block++) {
       // Block by block on the samples tested (every step-th), as even as they split.
-      const from = step * Math.ceil(Math.floor(block * n / blocks) / step);
+      const from = start + step * Math.ceil(Math.floor(block * length / blocks) / step);
       const to = block === blocks - 1
-        ? n
-        : step * Math.ceil(Math.floor((block + 1) * n / blocks) / step);
+        ? end
+        : start + step * Math.ceil(Math.floor((block + 1) * length / blocks) / step);
       const m = Math.ceil((to - from) / step);
       if (m === 0) continue;
       tested += m;
       for (let f = 0; f < coefficients.length; f += 8) {
-        addGoertzel8(mixed, sum / n, from, to, step, coefficients, f, power);
+        addGoertzel8(mixed, mean, from, to, step, coefficients, f, power);
       }
     }
     // The strongest frequency of each group; the window's energy over the samples tested.
@@ -143,9 +183,40 @@ export class KeypadTones {
     let high = 0;
     for (let f = 0; f < half; f++) if (power[f]! > low) low = power[f]!;
     for (let f = half; f < coefficients.length; f++) if (power[f]! > high) high = power[f]!;
-    const whole = energy * tested / n;
+    // The whole window's energy (its quiet ends too), as over the samples tested.
+    const whole = energy * tested / length;
     return low >= KEYPAD_EACH_SHARE * whole && high >= KEYPAD_EACH_SHARE * whole &&
       low + high >= KEYPAD_SHARE * whole;
+  }
+
+  /**
+   * Where `samples` (less `mean`) sound, into #soundsFrom and #soundsTo: from the first slice (see
+   * KEYPAD_SLICE_MS) that holds KEYPAD_QUIET_SHARE of the loudest slice's energy to the end of the
+   * last.
+   */
+  #sounding(samples: Float64Array, mean: number): void {
+    const n = samples.length;
+    const size = this.#slice;
+    const count = Math.ceil(n / size);
+    if (this.#slices.length < count) this.#slices = new Float64Array(count);
+    const slices = this.#slices;
+    let loudest = 0;
+    for (let j = 0; j < count; j++) {
+      let e = 0;
+      for (let k = j * size, to = Math.min(n, k + size); k < to; k++) {
+        const x = samples[k]! - mean;
+        e += x * x;
+      }
+      slices[j] = e;
+      if (e > loudest) loudest = e;
+    }
+    const bar = KEYPAD_QUIET_SHARE * loudest;
+    let first = 0;
+    while (slices[first]! < bar) first++;
+    let last = count - 1;
+    while (slices[last]! < bar) last--;
+    this.#soundsFrom = first * size;
+    this.#soundsTo = Math.min(n, (last + 1) * size);
   }
 }
 
