@@ -9,7 +9,7 @@ import type { Clock } from "./clock.ts";
 import type { FrameSerializer } from "./serializer.ts";
 import type { OutboundMixer } from "./session_observer.ts";
 import type { LastPacketPolicy } from "./streams/packetizer.ts";
-import { kindOf as kindOfValue } from "./_kind_of.ts";
+import { kindOf as kindOfValue, shownValue } from "./_kind_of.ts";
 
 /** The inbound audio format: what audio frames on `readable` carry. */
 export interface AudioInOptions {
@@ -300,7 +300,12 @@ function positiveInteger(value: number, name: string): number {
  * refused here, at the constructor, rather than as a decode error at every message of the call.
  */
 function sampleRate(value: number, name: string): number {
-  return upTo(positiveInteger(value, name), MAX_SAMPLE_RATE, name);
+  // Shown for what it is: a rate read from configuration as the string "16000" was refused as
+  // "got 16000", the very number that would have been right.
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive integer, got ${shownValue(value)}`);
+  }
+  return upTo(value, MAX_SAMPLE_RATE, name);
 }
 
 function channels(value: number, name: string): number {

@@ -12,7 +12,12 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { TransportError } from "../errors.ts";
 import type { AudioFrame, Frame } from "../frames.ts";
-import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
+import type {
+  FrameSerializer,
+  SerializedMessage,
+  SerializerAudioSetup,
+  SerializerContext,
+} from "../serializer.ts";
 import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
 import { OwnedSlab } from "../audio/_owned_slab.ts";
@@ -84,6 +89,10 @@ export class ProtobufSerializer implements FrameSerializer {
   #sendInterruptions: boolean;
   #inputRate = 16000;
   #inputChannels = 1;
+  /** Where refused audio after the first is counted. */
+  #context: SerializerContext | undefined;
+  /** The rate the client's audio was last refused at, reported then: counted only, after. */
+  #refusedRate: number | undefined;
   /** Inbound resampler, kept while senders keep declaring the same rate and channels. */
   #resampler: Resampler | undefined;
   /**
@@ -97,6 +106,11 @@ export class ProtobufSerializer implements FrameSerializer {
   /** Makes a serializer for one session; see {@linkcode ProtobufSerializerOptions}. */
   constructor(options: ProtobufSerializerOptions = {}) {
     this.#sendInterruptions = options.sendInterruptions ?? true;
+  }
+
+  /** Takes the transport's context, where refused audio after the first is counted. */
+  bind(context: SerializerContext): void {
+    this.#context = context;
   }
 
   /** Takes the rate and channels inbound audio frames must have. */
@@ -247,11 +261,21 @@ export class ProtobufSerializer implements FrameSerializer {
 
   #audio(audio: Uint8Array, sampleRate: number, channels: number): AudioFrame | null {
     if (!RESAMPLER_RATES.includes(sampleRate)) {
+      // A client at such a rate sends it at every message, 50 a second: reported once while it
+      // does (as the telephony serializers report a refused format), each counted.
+      if (sampleRate === this.#refusedRate && this.#context !== undefined) {
+        this.#context.count("decodeErrors");
+        return null;
+      }
+      this.#refusedRate = sampleRate;
       throw new TransportError(
         "decode",
-        `protobuf: audio sample_rate ${sampleRate} is not supported`,
+        `protobuf: audio sample_rate ${sampleRate} is not supported (send ${
+          RESAMPLER_RATES.join(", ")
+        }): its audio is dropped, reported once, each message counted in decodeErrors`,
       );
     }
+    this.#refusedRate = undefined;
     // frames.proto bounds it no tighter than uint32: the bound is the one every frame has.
     if (channels < 1 || channels > MAX_CHANNELS) {
       throw new TransportError(

@@ -98,7 +98,7 @@ export function readMediaFormat(
     ? ""
     : ` for the stream's ${before.encoding}`;
   if (sampleRate !== undefined && !isTelephonyRate(sampleRate, encoding ?? before?.encoding)) {
-    throw format.error(`${format.pathOf(fields.sampleRate)} is ${sampleRate}${rateOf}`);
+    throw format.error(`${format.pathOf(fields.sampleRate)} is ${sampleRate}${rateOf}${streams}`);
   }
   const documented = documentedRates(encoding ?? before?.encoding, fields);
   if (sampleRate !== undefined && documented !== undefined && !documented.includes(sampleRate)) {

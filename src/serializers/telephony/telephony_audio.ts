@@ -192,6 +192,9 @@ export class TelephonyAudio {
   setup(audio: SerializerAudioSetup): void {
     // All checked before anything changes: a refused setup leaves the converter as it was.
     const inputRate = checkRate(audio.inputSampleRate, "inputSampleRate");
+    // The bot's audio is resampled at each chunk: a rate no resampler takes set up here made every
+    // chunk of the call an encode error, the bot never heard.
+    checkRate(audio.outputSampleRate, "outputSampleRate");
     if (!Number.isInteger(audio.inputChannels) || audio.inputChannels < 1) {
       throw new RangeError(`inputChannels must be a positive integer, got ${audio.inputChannels}`);
     }
