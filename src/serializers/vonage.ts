@@ -110,6 +110,9 @@ export interface VonageSerializerOptions {
  * partial frame padded likewise (dropping one that holds only that carried end); `message`
  * frames go as JSON text (for other Vonage actions).
  * Without the `sampleRate` option nothing leaves before `websocket:connected` names the rate.
+ * The transport's `fixedAudioPacketSize`, which cuts these messages again, must be one frame at
+ * Vonage's rate (Vonage drops the call at a message of another size): another is reported, an
+ * "encode" error, once the rate is known (the option, or `websocket:connected`), once per rate.
  * Hanging up is the transport closing the socket: Vonage ends the WebSocket leg then (its REST
  * API needs a JWT signed with the application's private key, which is out of this module's
  * scope).
@@ -181,6 +184,10 @@ export class VonageSerializer implements FrameSerializer {
    * that format, decoded at the rate before it would reach the bot as speech at the wrong speed.
    */
   readonly #refused = new RefusedFormat();
+  /** The transport's `fixedAudioPacketSize` (`SerializerAudioSetup.outputPacketBytes`), if set. */
+  #packetBytes: number | undefined;
+  /** The frame size packets of another size were last reported for: once per rate. */
+  #packetsReportedAt: number | undefined;
 
   /** Makes a serializer for one call; see {@linkcode VonageSerializerOptions}. */
   constructor(options: VonageSerializerOptions = {}) {
@@ -220,6 +227,37 @@ export class VonageSerializer implements FrameSerializer {
   setup(audio: SerializerAudioSetup): void {
     this.#audio.setup(audio);
     this.#written.setup(audio);
+    this.#packetBytes = audio.outputPacketBytes;
+    this.#packetsReportedAt = undefined;
+    // Without `sampleRate`, 16 kHz is a guess: `websocket:connected` judges the packets instead
+    // (320-byte packets for an 8 kHz call are right, and no error to be told of).
+    if (this.#rateGiven) this.#judgePackets();
+  }
+
+  /**
+   * Reports (once per rate) a `fixedAudioPacketSize` that is not one 20 ms frame at Vonage's rate:
+   * the transport cuts this serializer's frames into packets of that size, and Vonage takes only
+   * messages of one frame ("It is important that each message is 320 or 640 bytes (depending on
+   * sample rate) and contains 20ms of audio", its WebSockets guide): at another size it stops
+   * listening and the call is lost at the bot's first packet ("unexpected frame size 160, when
+   * required 320", Vonage's log in vocodedev/vocode-core#727). Reported, not refused: the
+   * setting is the transport's, as Genesys's and Exotel's message sizes are, and a bot that
+   * never speaks loses nothing.
+   */
+  #judgePackets(): void {
+    const packet = this.#packetBytes;
+    const frame = this.#frames.frameBytes;
+    if (packet === undefined || packet === frame || this.#packetsReportedAt === frame) return;
+    this.#packetsReportedAt = frame;
+    this.#context?.report(
+      new TransportError(
+        "encode",
+        `${PROVIDER}: fixedAudioPacketSize ${packet} sends the bot's audio in ${packet}-byte ` +
+          `messages, and Vonage takes one 20 ms frame a message (${frame} bytes at ` +
+          `${this.#audio.sampleRate} Hz) and drops the call at another size: set ` +
+          `fixedAudioPacketSize to ${frame}, or leave it unset (the frames go whole without it)`,
+      ),
+    );
   }
 
   /** One frame to zero or more Vonage messages; see the class description. */
@@ -405,6 +443,7 @@ export class VonageSerializer implements FrameSerializer {
       }
     });
     if (rate !== this.#audio.sampleRate) heard = this.#changeRate(rate);
+    this.#judgePackets();
     // Vonage puts the endpoint's custom headers beside `event` and `content-type`; some
     // integrations nest them under `headers`. Both become params.
     const params: Record<string, string> = {};

@@ -112,7 +112,11 @@ async function twoRepliesAcrossTheChange(options: Partial<TransportOptions>, bot
     if (frame.type === "mark") marks.push(frame.name);
   });
   const errors: unknown[] = [];
-  transport.addEventListener("error", (e) => errors.push(e.error));
+  transport.addEventListener("error", (e) => {
+    // Packets of 1280 bytes are two 16 kHz frames a message, which Vonage refuses: told once, an
+    // "encode" error (vonage_packet_size_test.ts). This far end plays any size, to count them.
+    if (!/fixedAudioPacketSize 1280/.test(e.error.message)) errors.push(e.error);
+  });
   let rate = 16000;
   let sentMs = 0;
   let playedUntil = 0;

@@ -75,7 +75,9 @@ for (const provider of CASES) {
 // plays as long at the far end as one that fills the packet with speech, and its end-of-speech
 // answer measures the far end's delay.
 for (const provider of CASES) {
-  for (const frames of [1, 2]) {
+  // Vonage takes one frame a message and stops listening at another size (its simulated far end
+  // ends the call there): packets of two frames are Asterisk's alone.
+  for (const frames of provider.protocol === "vonage" ? [1] : [1, 2]) {
     Deno.test(`${provider.protocol}, packets of ${frames} frame(s): the silence padding a reply's last frame, and its packet, is placed where it plays`, async () => {
       const packets = {
         ...provider,
