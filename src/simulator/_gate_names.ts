@@ -16,6 +16,11 @@ export interface GateNames {
   requireAnswer: string;
   /** The hang-up left to the bot (`waitForBot`, `--wait-for-bot`). */
   waitForBot: string;
+  /**
+   * The bot's hang-up over its own audio let pass (`allowUnheardGoodbye`,
+   * `--allow-unheard-goodbye`).
+   */
+  allowUnheardGoodbye: string;
   /** The call's bound on its length (`maxDurationMs`, `--max-duration`). */
   maxDuration: string;
   /** The bound on the WebSocket's opening (`connectTimeoutMs`, `--connect-timeout`). */
@@ -31,6 +36,7 @@ export const OPTION_NAMES: GateNames = {
   maxUnderrunTotal: "maxUnderrunTotalMs",
   requireAnswer: "requireAnswer",
   waitForBot: "waitForBot",
+  allowUnheardGoodbye: "allowUnheardGoodbye",
   maxDuration: "maxDurationMs",
   connectTimeout: "connectTimeoutMs",
   speechThreshold: "speechThresholdDbfs",
@@ -42,6 +48,7 @@ export const FLAG_NAMES: GateNames = {
   maxUnderrunTotal: "--max-underrun-total",
   requireAnswer: "--require-answer",
   waitForBot: "--wait-for-bot",
+  allowUnheardGoodbye: "--allow-unheard-goodbye",
   maxDuration: "--max-duration",
   connectTimeout: "--connect-timeout",
   speechThreshold: "--speech-threshold",

@@ -13,6 +13,7 @@ import { counted } from "./_counted.ts";
 import { failedEnding } from "./_failed_ending.ts";
 import type { GateNames } from "./_gate_names.ts";
 import { underrunsOverBound } from "./_underrun_gate.ts";
+import { unheardGoodbye } from "./_unheard_goodbye_gate.ts";
 import type {
   CallFailure,
   CallFailureReason,
@@ -55,12 +56,13 @@ export function judgeCallNaming(
   if (failedEnding(ended)) fail("ending", ended.detail);
   fail("violations", violationsDetail(report));
   if (!interrupted) {
-    const { maxUnderrunTotalMs, requireAnswer, waitForBot } = options;
+    const { maxUnderrunTotalMs, requireAnswer, waitForBot, allowUnheardGoodbye } = options;
     if (maxUnderrunTotalMs !== undefined) {
       fail("underruns", underrunsOverBound(report, maxUnderrunTotalMs, names));
     }
     if (requireAnswer) fail("unanswered", unansweredUtterances(report, names));
     if (waitForBot) fail("bot-never-ended", botNeverEnded(report, waitForBot.maxDurationMs, names));
+    if (!allowUnheardGoodbye) fail("unheard-goodbye", unheardGoodbye(report, names));
   }
   if (options.recordingLost !== undefined) fail("recording", options.recordingLost);
   return { passed: failures.length === 0, failures };
@@ -70,13 +72,15 @@ export function judgeCallNaming(
  * Refuses gates that cannot judge `report`, rather than pass or fail it for nothing: a bound that
  * is no number (`Number(undefined)`, NaN, passed every call; `null` or `""`, read as 0, failed
  * every call with any underrun) or below 0 (failed every call, 0 ms heard "more than" it), a
- * switch that is no boolean (`requireAnswer: "false"`, truthy, turned the gate on), a
- * `waitForBot` without its bound (`true` said "(undefined ms)"), a `recordingLost` that says
- * nothing (an empty reason line), and answers asked for where none were measured (at speed
- * `Infinity` every utterance reads unanswered, report.ts), which the CLI refuses as bad usage too.
+ * switch that is no boolean (`requireAnswer: "false"`, truthy, turned the gate on;
+ * `allowUnheardGoodbye: "false"` would turn one off), a `waitForBot` without its bound (`true`
+ * said "(undefined ms)"), a `recordingLost` that says nothing (an empty reason line), and answers
+ * asked for where none were measured (at speed `Infinity` every utterance reads unanswered,
+ * report.ts), which the CLI refuses as bad usage too.
  */
 function checkOptions(report: CallReport, options: CallVerdictOptions): void {
   const { maxUnderrunTotalMs: bound, requireAnswer, waitForBot, recordingLost } = options;
+  const { allowUnheardGoodbye } = options;
   if (bound !== undefined && (typeof bound !== "number" || !(bound >= 0))) {
     throw new RangeError(
       `maxUnderrunTotalMs must be a number of ms, 0 or more: got ${shownValue(bound)}`,
@@ -84,6 +88,11 @@ function checkOptions(report: CallReport, options: CallVerdictOptions): void {
   }
   if (requireAnswer !== undefined && typeof requireAnswer !== "boolean") {
     throw new TypeError(`requireAnswer must be true or false, got ${kindOf(requireAnswer)}`);
+  }
+  if (allowUnheardGoodbye !== undefined && typeof allowUnheardGoodbye !== "boolean") {
+    throw new TypeError(
+      `allowUnheardGoodbye must be true or false, got ${kindOf(allowUnheardGoodbye)}`,
+    );
   }
   if (waitForBot !== undefined) {
     if (typeof waitForBot !== "object" || waitForBot === null) {

@@ -41,6 +41,17 @@ export interface CallVerdictOptions {
    */
   waitForBot?: { maxDurationMs: number };
   /**
+   * Let a call pass whose bot hung up over its own audio (the CLI's `--allow-unheard-goodbye`).
+   * By default such a call fails (`unheard-goodbye`): the bot ended it (closed the socket, or
+   * ended the call within the protocol) with more than 60 ms of its audible audio still queued
+   * at the far end (the report's `audio.unplayedAtEndMs`), a goodbye the caller never heard. The
+   * 60 ms are a packet and network jitter. The caller's hang-up, the call's bound, a dropped
+   * connection and audio the bot cleared are no such fault.
+   *
+   * @default {false}
+   */
+  allowUnheardGoodbye?: boolean;
+  /**
    * Why the call's recording, asked for, could not be kept (the CLI's `--record` file could not
    * be written): the call fails.
    *
@@ -54,10 +65,11 @@ export interface CallVerdictOptions {
  * an error code or ended the call saying it failed), `violations` (platform rules broken),
  * `underruns` (over `maxUnderrunTotalMs`), `unanswered` (with `requireAnswer`: an utterance
  * unanswered or never reached, or none said),
- * `bot-never-ended` (with `waitForBot`), `recording` (`recordingLost`), `interrupted` (the call
- * was cut short by its signal, Ctrl-C: never a pass, and not held to the gates, which judge a
- * call that ran its course; or the signal came after it ended and cut short the platform's
- * closing handshake, `ended.closingCutShort`: no pass either, its gates judged).
+ * `bot-never-ended` (with `waitForBot`), `unheard-goodbye` (the bot hung up with its audio
+ * unheard at the far end; not with `allowUnheardGoodbye`), `recording` (`recordingLost`),
+ * `interrupted` (the call was cut short by its signal, Ctrl-C: never a pass, and not held to the
+ * gates, which judge a call that ran its course; or the signal came after it ended and cut short
+ * the platform's closing handshake, `ended.closingCutShort`: no pass either, its gates judged).
  */
 export type CallFailureReason =
   | "interrupted"
@@ -66,6 +78,7 @@ export type CallFailureReason =
   | "underruns"
   | "unanswered"
   | "bot-never-ended"
+  | "unheard-goodbye"
   | "recording";
 
 /** One reason a call failed. */
@@ -87,15 +100,15 @@ export interface CallVerdict {
 /**
  * Judges one call: whether it passed, and every reason it failed. The CLI's exit status, its
  * report's `result` line and its JSON's `verdict` all come from here. Without `options` a call is
- * held to how it ended and the platform's rules alone. A gate's reason names the option it
- * failed (`requireAnswer wants every one answered`); the CLI's names its flag
- * (`--require-answer`).
+ * held to how it ended, the platform's rules and whether its bot hung up over its own audio
+ * alone. A gate's reason names the option it failed (`requireAnswer wants every one answered`);
+ * the CLI's names its flag (`--require-answer`).
  *
  * @throws {RangeError} `maxUnderrunTotalMs` is no number, NaN or below 0, `waitForBot` has no
  * `maxDurationMs` of 0 or more, or `requireAnswer` is asked of a call at speed `Infinity` (no
  * answer is measured there).
- * @throws {TypeError} `requireAnswer` is no boolean, `waitForBot` no object, or `recordingLost`
- * no string saying why.
+ * @throws {TypeError} `requireAnswer` or `allowUnheardGoodbye` is no boolean, `waitForBot` no
+ * object, or `recordingLost` no string saying why.
  *
  * @example A call that could not connect
  * ```ts

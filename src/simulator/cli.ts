@@ -129,6 +129,11 @@ Usage: simulate [options] <ws-url>
                             which the caller said nothing (silent audio, speech under
                             --speech-threshold, a handshake the bot never completed) fails: it
                             checked nothing; not with --speed max
+      --allow-unheard-goodbye
+                            pass a call whose bot hung up over its own audio: by default one
+                            the bot ended with more than 60 ms of its audio still unplayed at
+                            the far end exits 1 ("the bot hung up with 1.98 s of its audio
+                            unheard"); the caller's hang-up and a barge-in's clear never do
       --barge-in MS         speak over the bot MS into each of its answers
       --barge-in-for MS     …for this long (default: 1200)
       --barge-ins N         barge in on N answers at most (default: every answer, but not the
@@ -170,10 +175,11 @@ Exit status: 0 when every call connected, broke no platform rule, was not closed
 an error code (1011, 1013 and the other failures of RFC 6455 §7.4.1 and §11.7) nor ended by it as
 a failure (Genesys: a disconnect with reason error or unauthorized), kept within
 --max-underrun-total when given, had every utterance answered with --require-answer, was ended
-by the bot before --max-duration with --wait-for-bot, and had its --record file written; 1
-otherwise; 2 for bad usage; 3 when the simulator itself failed (an internal error, said on
-stderr: neither the bot's fault nor the command line's); 130 when Ctrl-C cut a call short (before
-it ended, or after, in the platform's closing handshake: Genesys waiting for "closed"; its verdict
+by the bot before --max-duration with --wait-for-bot, was not hung up by the bot over its own
+audio (unless --allow-unheard-goodbye), and had its --record file written; 1 otherwise; 2 for
+bad usage; 3 when the simulator itself failed (an internal error, said on stderr: neither the
+bot's fault nor the command line's); 130 when Ctrl-C cut a call short (before it ended, or
+after, in the platform's closing handshake: Genesys waiting for "closed"; its verdict
 "interrupted"), after the report of what happened until then; a Ctrl-C after every call ended
 that cuts no handshake short (the caller only waits for the socket to close) leaves the status to
 the calls' verdicts. The report's "result" line (in JSON, each call's "verdict") says whether each
@@ -587,6 +593,7 @@ const OPTIONS = {
   "hang-up-at": { type: "string" },
   "wait-for-bot": { type: "boolean" },
   "require-answer": { type: "boolean" },
+  "allow-unheard-goodbye": { type: "boolean" },
   linger: { type: "string" },
   "max-duration": { type: "string" },
   "max-underrun-total": { type: "string" },
@@ -611,11 +618,15 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** The failures of the opt-in gates, which the run also says on stderr. */
+/**
+ * The failures of the gates, which the run also says on stderr: the opt-in ones, and the one
+ * `--allow-unheard-goodbye` turns off.
+ */
 const GATES: ReadonlySet<CallFailureReason> = new Set([
   "underruns",
   "unanswered",
   "bot-never-ended",
+  "unheard-goodbye",
 ]);
 
 /** The long options that take a value (`--speech-threshold`, …), as they are written. */
@@ -627,7 +638,8 @@ const TAKES_VALUE: ReadonlySet<string> = new Set(
  * Runs the command line with `args` (without the program name) and returns the exit status:
  * 0 when every call passed (as `--help` says: connected, broke no platform rule, not closed by
  * the bot with an error code nor ended by it as a failure, within `--max-underrun-total`, every
- * utterance answered with `--require-answer`, ended by the bot with `--wait-for-bot`, recorded),
+ * utterance answered with `--require-answer`, ended by the bot with `--wait-for-bot`, not hung up
+ * by the bot over its own audio unless `--allow-unheard-goodbye`, recorded),
  * 1 otherwise, 2 for bad usage, 3 when the simulator itself failed (an internal error: an
  * exception of its own, said on stderr, never the bot's fault nor the usage's), 130 when Ctrl-C
  * cut a call short (its verdict `interrupted`: before it ended, or in the platform's closing
@@ -956,6 +968,7 @@ async function run(args: string[]): Promise<number> {
       ...(underrunBoundMs === undefined ? {} : { maxUnderrunTotalMs: underrunBoundMs }),
       ...(values["require-answer"] ? { requireAnswer: true } : {}),
       ...(values["wait-for-bot"] ? { waitForBot: { maxDurationMs } } : {}),
+      ...(values["allow-unheard-goodbye"] ? { allowUnheardGoodbye: true } : {}),
       ...(lost === undefined ? {} : { recordingLost: lost }),
     }, FLAG_NAMES);
     return { verdict, ...report };

@@ -239,7 +239,7 @@ function formatCall(r: CallReport): string[] {
       "bot audio",
       `${seconds(a.receivedMs)} received, ${seconds(a.playedMs)} played, ${
         seconds(a.clearedMs)
-      } cleared · ${counted(a.chunks, "chunk")}`,
+      } cleared · ${counted(a.chunks, "chunk")}${unheardAtHangUp(r)}`,
     ),
     row(
       "",
@@ -264,6 +264,21 @@ function formatCall(r: CallReport): string[] {
     ),
   );
   return lines;
+}
+
+/**
+ * What of the bot's audio the caller never heard because the bot hung up over it, after the
+ * audio's figures: its audible audio still queued at the far end (`audio.unplayedAtEndMs`) when
+ * the bot ended the call; nothing when none was, or the call ended otherwise (the caller's
+ * hang-up and the call's bound cut the bot off by the caller's choice). Said however little:
+ * whether it is more than a packet's worth is the verdict's to judge.
+ */
+function unheardAtHangUp(r: CallReport): string {
+  const unheardMs = r.audio.unplayedAtEndMs;
+  if (r.ended.by !== "bot" || !(unheardMs > 0)) return "";
+  // Under a second in whole ms, rounded up: "0.00 s" would say none was lost.
+  const amount = unheardMs < 1000 ? `${Math.ceil(unheardMs)} ms` : seconds(unheardMs);
+  return ` · the bot hung up with ${amount} of its audio unheard`;
 }
 
 /** How many calls passed, and why the others failed: each reason once with how many calls. */

@@ -83,7 +83,23 @@ export interface PlayoutStats {
   leadMs: Distribution | null;
   /** The most audio ever queued, in ms. */
   maxQueuedMs: number;
+  /**
+   * Milliseconds of audio still queued (received, neither played nor cleared), from the next
+   * sample to play up to the last audible one (a sample above -60 dBFS, 32 in magnitude): the
+   * silence a bot pads its audio with is no loss. Read after the call ended (the report's), it
+   * is the bot's audio the caller never heard because the call ended first, pauses inside it
+   * included. 0 when nothing audible is queued.
+   */
+  unplayedAtEndMs: number;
 }
+
+/**
+ * The magnitude a sample must exceed to be audible in `PlayoutStats.unplayedAtEndMs`:
+ * -60 dBFS (32), below any speech threshold a call is given (-45 dBFS by default) and above the
+ * codecs' own silence (μ-law's decodes to 0 and A-law's to ±8), so a padded end of silence is
+ * not taken for speech.
+ */
+const AUDIBLE_LEVEL = 32;
 
 // A gap shorter than this is clock rounding between two chunks that were on time.
 const MIN_UNDERRUN_MS = 1;
@@ -399,7 +415,26 @@ export class PlayoutBuffer {
       earlyChunks: this.#early,
       leadMs: this.#leads.summary(),
       maxQueuedMs: ms(this.#maxQueued),
+      unplayedAtEndMs: ms(this.#queuedUntilAudible()),
     };
+  }
+
+  /**
+   * Samples from the next to play up to the last audible one queued (0 when none is): scanned
+   * from the end of the queue, so only the silence after the last sound is read past. A looped
+   * clip is read once: its last repetition ends as each does.
+   */
+  #queuedUntilAudible(): number {
+    let after = 0; // queued samples after the last audible one found so far
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      const { samples, times } = this.#queue[i]!;
+      // The first entry's repetition under way has `#head` samples played already.
+      const from = i === 0 && times === 1 ? this.#head : 0;
+      const last = lastAudible(samples, from);
+      if (last >= 0) return this.#queued - after - (samples.length - 1 - last);
+      after += i === 0 ? samples.length * times - this.#head : samples.length * times;
+    }
+    return 0;
   }
 
   /**
@@ -448,6 +483,15 @@ function piecesOf(entry: QueuedAudio, from: number, to: number): QueuedAudio[] {
   }
   if (at < to) pieces.push({ samples: samples.subarray(0, to - at), times: 1 });
   return pieces;
+}
+
+/** The index of the last sample of `samples`, from `from` on, above `AUDIBLE_LEVEL`; else -1. */
+function lastAudible(samples: Int16Array, from: number): number {
+  for (let i = samples.length - 1; i >= from; i--) {
+    const value = samples[i]!;
+    if (value > AUDIBLE_LEVEL || value < -AUDIBLE_LEVEL) return i;
+  }
+  return -1;
 }
 
 /** Throws a `RangeError` naming `name` unless `value` is a number >= 0 (Infinity: no limit). */

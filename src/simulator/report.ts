@@ -281,7 +281,10 @@ export interface CallReport {
   /**
    * The far end's playout buffer: audio received, played, cleared, late and early chunks, and the
    * underruns the caller heard (the buffer ran dry and the bot's audio came again within
-   * `maxUnderrunMs`, no clear between: see {@linkcode PlayoutStats.underruns}).
+   * `maxUnderrunMs`, no clear between: see {@linkcode PlayoutStats.underruns}), and the audible
+   * audio still queued, unheard, when the call ended ({@linkcode PlayoutStats.unplayedAtEndMs}):
+   * with `ended.by` `"bot"`, audio the bot hung up over (the text report's `the bot hung up with
+   * 1.98 s of its audio unheard`; `judgeCall` fails it beyond 60 ms unless `allowUnheardGoodbye`).
    */
   audio: PlayoutStats;
   /**

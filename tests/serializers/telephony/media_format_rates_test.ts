@@ -55,10 +55,11 @@ Deno.test("`readMediaFormat` refuses a rate the provider does not document for t
     () => readMediaFormat(format('{"encoding":"PCMA","sample_rate":8000}'), ACME),
     refusal(`Acme: unsupported start.media_format.encoding "PCMA": ${ACME.streams}`),
   );
-  // What the resampler cannot convert is refused as before, whatever the lists.
+  // What the resampler cannot convert is refused as before, whatever the lists, saying what the
+  // provider streams too.
   assert.throws(
     () => readMediaFormat(format('{"encoding":"L16","sample_rate":11025}'), ACME),
-    refusal("Acme: start.media_format.sample_rate is 11025 for L16"),
+    refusal(`Acme: start.media_format.sample_rate is 11025 for L16: ${ACME.streams}`),
   );
 });
 
