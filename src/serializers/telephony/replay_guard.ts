@@ -105,8 +105,17 @@ export class MemoryReplayGuard implements ReplayGuard {
   readonly #windowMs: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
-  /** Key → expiry, in insertion order, so the oldest are at the front. */
+  /** Key → expiry. */
   readonly #seen = new Map<string, number>();
+  /**
+   * The claims as `[key, expiry]` in the order made, oldest at `#head`; one whose key no longer
+   * maps to its expiry is stale (forgotten, or claimed again since) and skipped. A queue apart
+   * from the map because V8 leaves a hole in a `Map` for each key deleted until it next rehashes,
+   * and an iteration from the front steps over every hole: forgetting the map's oldest keys
+   * through it cost O(maxEntries) per claim (a million claims at the default bound took 208 s).
+   */
+  #order: [string, number][] = [];
+  #head = 0;
 
   /** Makes an empty guard; see {@linkcode MemoryReplayGuardOptions}. */
   constructor(options: MemoryReplayGuardOptions = {}) {
@@ -152,10 +161,21 @@ export class MemoryReplayGuard implements ReplayGuard {
     const seenUntil = this.#seen.get(key);
     if (seenUntil !== undefined && seenUntil > now) return false;
     const until = expiresAt ?? now + this.#windowMs;
-    this.#seen.delete(key); // re-inserted at the back: the order stays oldest first
-    if (until > now) this.#seen.set(key, until);
-    if (this.#seen.size > this.#maxEntries) {
-      this.#seen.delete(this.#seen.keys().next().value!);
+    if (until > now) {
+      this.#seen.set(key, until);
+      this.#order.push([key, until]); // at the back: the queue stays oldest first
+    } else {
+      this.#seen.delete(key);
+    }
+    if (this.#seen.size > this.#maxEntries) this.#forget(this.#oldest()!);
+    // Mostly stale or taken entries: kept to the live ones, in order. Each rebuild drops more
+    // than half of what it walks, so its cost is O(1) per claim amortized, and the queue holds
+    // at most about twice `maxEntries`.
+    if (this.#order.length > 2 * this.#seen.size + 64) {
+      this.#order = this.#order.slice(this.#head).filter(([key, until]) =>
+        this.#seen.get(key) === until
+      );
+      this.#head = 0;
     }
     return true;
   }
@@ -167,9 +187,26 @@ export class MemoryReplayGuard implements ReplayGuard {
    * `maxEntries` either way).
    */
   #forgetExpired(now: number): void {
-    for (const [key, until] of this.#seen) {
-      if (until > now) return;
-      this.#seen.delete(key);
+    for (let oldest = this.#oldest(); oldest !== undefined && oldest[1] <= now;) {
+      this.#forget(oldest);
+      oldest = this.#oldest();
     }
+  }
+
+  /** The oldest live claim, stale entries in front of it dropped; `undefined` when none. */
+  #oldest(): [string, number] | undefined {
+    while (this.#head < this.#order.length) {
+      const entry = this.#order[this.#head]!;
+      // Only a key's newest entry is live: claimed again, it maps to a later expiry.
+      if (this.#seen.get(entry[0]) === entry[1]) return entry;
+      this.#head++;
+    }
+    return undefined;
+  }
+
+  /** Forgets the oldest live claim, `oldest`. */
+  #forget(oldest: [string, number]): void {
+    this.#seen.delete(oldest[0]);
+    this.#head++;
   }
 }
