@@ -289,8 +289,10 @@ export interface ResolvedTransportOptions {
 }
 
 function positiveInteger(value: number, name: string): number {
+  // Shown for what it is: a number read from configuration as the string "16000" was refused as
+  // "got 16000", the very number that would have been right.
   if (!Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+    throw new RangeError(`${name} must be a positive integer, got ${shownValue(value)}`);
   }
   return value;
 }
@@ -300,12 +302,7 @@ function positiveInteger(value: number, name: string): number {
  * refused here, at the constructor, rather than as a decode error at every message of the call.
  */
 function sampleRate(value: number, name: string): number {
-  // Shown for what it is: a rate read from configuration as the string "16000" was refused as
-  // "got 16000", the very number that would have been right.
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive integer, got ${shownValue(value)}`);
-  }
-  return upTo(value, MAX_SAMPLE_RATE, name);
+  return upTo(positiveInteger(value, name), MAX_SAMPLE_RATE, name);
 }
 
 function channels(value: number, name: string): number {

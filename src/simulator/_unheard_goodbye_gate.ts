@@ -33,14 +33,18 @@ export function unheardGoodbye(report: CallReport, names: GateNames): string | n
   const { unplayedAtEndMs } = report.audio;
   if (report.ended.by !== "bot" || !(unplayedAtEndMs > UNHEARD_TOLERANCE_MS)) return null;
   const { receivedMs, playedMs } = report.audio;
-  // As the text report's audio line says it: under a second in whole ms.
-  const amount = unplayedAtEndMs < 1000
-    ? `${Math.ceil(unplayedAtEndMs)} ms`
-    : seconds(unplayedAtEndMs);
-  return `the bot hung up with ${amount} of its audio unheard (at ` +
+  return `the bot hung up with ${unheardAmount(unplayedAtEndMs)} of its audio unheard (at ` +
     `${seconds(report.ended.atMs)}, with ${seconds(receivedMs)} received and ` +
     `${seconds(playedMs)} played): more than the ${UNHEARD_TOLERANCE_MS} ms a packet and ` +
     `jitter excuse (${names.allowUnheardGoodbye} lets it pass)`;
+}
+
+/**
+ * An amount of unheard audio as the reason and the text report's audio line say it: under a
+ * second in whole ms, rounded up ("0.00 s" would say none was lost), else in seconds.
+ */
+export function unheardAmount(ms: number): string {
+  return ms < 1000 ? `${Math.ceil(ms)} ms` : seconds(ms);
 }
 
 /** Milliseconds as seconds to two places, as the text report writes times. */

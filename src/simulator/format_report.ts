@@ -12,6 +12,7 @@ import { type BotSideEnding, ENDED_FIRST_BY, endedFirstBy } from "./_not_reached
 import type { AggregateReport } from "./aggregate_reports.ts";
 import { type CallVerdict, judgeCall } from "./call_verdict.ts";
 import type { CallEndedBy, CallReport, ProtocolViolation } from "./report.ts";
+import { unheardAmount } from "./_unheard_goodbye_gate.ts";
 
 const ms = (value: number | null | undefined): string =>
   value === null || value === undefined ? "—" : `${Math.round(value).toLocaleString("en-US")} ms`;
@@ -276,9 +277,7 @@ function formatCall(r: CallReport): string[] {
 function unheardAtHangUp(r: CallReport): string {
   const unheardMs = r.audio.unplayedAtEndMs;
   if (r.ended.by !== "bot" || !(unheardMs > 0)) return "";
-  // Under a second in whole ms, rounded up: "0.00 s" would say none was lost.
-  const amount = unheardMs < 1000 ? `${Math.ceil(unheardMs)} ms` : seconds(unheardMs);
-  return ` · the bot hung up with ${amount} of its audio unheard`;
+  return ` · the bot hung up with ${unheardAmount(unheardMs)} of its audio unheard`;
 }
 
 /** How many calls passed, and why the others failed: each reason once with how many calls. */

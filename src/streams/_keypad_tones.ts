@@ -136,9 +136,8 @@ export class KeypadTones {
    * Whether a window (`mixed`: its samples, channels summed) is a keypad tone: its strongest
    * filter of the keypad's low group and its strongest of the high group (Goertzel, KEYPAD_OFFSETS
    * beside each frequency, over blocks of KEYPAD_BLOCK_MS of where it sounds: KEYPAD_SLICE_MS)
-   * hold KEYPAD_SHARE of its energy (its
-   * mean taken out, of the filters' input too: a DC offset's leakage into a block's filters would
-   * read as a tone, and speech with it as a digit).
+   * hold KEYPAD_SHARE of its energy (its mean taken out, of the filters' input too: a DC offset's
+   * leakage into a block's filters would read as a tone, and speech with it as a digit).
    */
   holdsDigit(mixed: Float64Array): boolean {
     const coefficients = this.#coefficients;
