@@ -68,7 +68,6 @@ export function twilioBridge(
   const warn = options.warn ?? log;
   const sampleRate = options.sampleRate ?? 16000;
   const { authToken } = options;
-  const hostOf = (request: Request) => options.publicHost ?? new URL(request.url).host;
   const signed = async (request: Request, url: string) => {
     if (authToken === undefined) return true;
     if (await verifyTwilioSignature(request, { authToken, url })) return true;
@@ -85,8 +84,11 @@ export function twilioBridge(
   };
 
   return async (request) => {
-    const url = new URL(request.url);
-    const host = hostOf(request);
+    // The server builds `request.url` from the Host header, which any client writes: one that is
+    // no host (`a b`, `h:99999`) is a bad request, not a server error with a stack in the log.
+    const url = URL.parse(request.url);
+    if (url === null) return new Response("Bad Host header", { status: 400 });
+    const host = options.publicHost ?? url.host;
     if (url.pathname === "/twiml") {
       const publicUrl = `https://${host}${url.pathname}${url.search}`;
       if (!(await signed(request, publicUrl))) {

@@ -7,6 +7,7 @@
  */
 
 import type { AudioFrame, Frame } from "@x/ws-transport";
+import { durationMs } from "@x/ws-transport/audio";
 
 /** Options for {@linkcode echoBot}. */
 export interface EchoBotOptions {
@@ -34,8 +35,9 @@ export interface EchoBotOptions {
 
 /**
  * A stream that echoes inbound audio and turns each DTMF digit into a beep followed by a mark
- * named `beep-<digit>` (Twilio says when the beep has played). Other frames are dropped: writing
- * an inbound `end` back would hang up a call that has already ended.
+ * named `beep-<digit>` (Twilio says when the beep has played). The beep takes the place of the
+ * echo of the audio that comes in while it plays, which is dropped. Other frames are dropped:
+ * writing an inbound `end` back would hang up a call that has already ended.
  *
  * @example
  * ```ts
@@ -51,20 +53,35 @@ export interface EchoBotOptions {
  */
 export function echoBot(options: EchoBotOptions = {}): TransformStream<Frame, Frame> {
   const sampleRate = options.sampleRate ?? 16000;
-  const beep = makeBeep(sampleRate, options.beepHz ?? 880, options.beepMs ?? 150);
+  const beepMs = options.beepMs ?? 150;
+  const beep = makeBeep(sampleRate, options.beepHz ?? 880, beepMs);
+  // The caller's audio comes in without pause (Twilio streams silence too) and goes out as fast
+  // as it plays: a beep added to it would delay every echo after it by the beep's length, for the
+  // rest of the call. So as much inbound audio as was beeped is not echoed.
+  let unechoedMs = 0;
   return new TransformStream<Frame, Frame>({
     transform(frame, controller) {
       if (frame.type === "audio") {
-        controller.enqueue(frame);
+        const echo = afterMs(frame, unechoedMs);
+        unechoedMs = Math.max(0, unechoedMs - durationMs(frame.audio.byteLength, frame));
+        if (echo.audio.byteLength > 0) controller.enqueue(echo);
         return;
       }
       options.onEvent?.(frame);
       if (frame.type === "dtmf") {
+        unechoedMs += beepMs;
         controller.enqueue(beep);
         controller.enqueue({ type: "mark", name: `beep-${frame.digit}` });
       }
     },
   });
+}
+
+/** `frame` without its first `ms` milliseconds (whole samples of every channel). */
+function afterMs(frame: AudioFrame, ms: number): AudioFrame {
+  if (ms <= 0) return frame;
+  const bytes = Math.round((ms * frame.sampleRate) / 1000) * 2 * frame.channels;
+  return { ...frame, audio: frame.audio.subarray(Math.min(bytes, frame.audio.byteLength)) };
 }
 
 /** A sine beep with 5 ms fades, so it starts and stops without clicks. */

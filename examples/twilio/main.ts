@@ -21,6 +21,12 @@ try {
 // Set to "" (a template's `TWILIO_AUTH_TOKEN=`, a secret that did not load) it is unset too: the
 // bridge would run unverified either way, and must say so.
 const authToken = Deno.env.get("TWILIO_AUTH_TOKEN") || undefined;
+if (authToken !== undefined && authToken !== authToken.trim()) {
+  // A space or line break pasted along with the token (a token has none) would be part of the
+  // HMAC key: every request from Twilio would be refused as badly signed.
+  console.error("TWILIO_AUTH_TOKEN has spaces or a line break around it: write the token alone");
+  Deno.exit(2);
+}
 if (authToken === undefined) {
   console.warn("TWILIO_AUTH_TOKEN is not set: requests are not verified and calls are not hung up");
 }

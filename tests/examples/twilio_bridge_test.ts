@@ -192,3 +192,15 @@ Deno.test("examples/twilio main.ts says requests go unverified when TWILIO_AUTH_
   assert.equal(unsigned.status, 200);
   await unsigned.body?.cancel();
 });
+
+Deno.test("examples/twilio main.ts refuses a TWILIO_AUTH_TOKEN with spaces or a line break around it, with a message and exit 2", async () => {
+  // Pasted with them, the token would key every signature check wrongly: each request Twilio
+  // sends would be refused, and each call fail, with no word at start.
+  for (const token of ["12345 ", "12345\n", "\t12345"]) {
+    const { code, output } = await refusedStart(TWILIO_MAIN, { TWILIO_AUTH_TOKEN: token });
+    assert.equal(code, 2, output);
+    assert.ok(output.includes("TWILIO_AUTH_TOKEN has spaces or a line break around it"), output);
+    assert.ok(!output.includes("12345"), "the token is not printed");
+    assert.doesNotMatch(output, /Uncaught|\bat file:/, "a message, not a stack");
+  }
+});
