@@ -10,6 +10,7 @@ import type { FrameSerializer } from "./serializer.ts";
 import type { OutboundMixer } from "./session_observer.ts";
 import type { LastPacketPolicy } from "./streams/packetizer.ts";
 import { kindOf as kindOfValue, shownValue } from "./_kind_of.ts";
+import { serializerName } from "./_serializer_answer.ts";
 
 /** The inbound audio format: what audio frames on `readable` carry. */
 export interface AudioInOptions {
@@ -71,7 +72,11 @@ export interface TransportOptions {
   /** The outbound audio format and chunk size. */
   audioOut?: AudioOutOptions;
   /**
-   * Put a 44-byte WAV header on every outbound audio chunk, as pipecat's `add_wav_header` does.
+   * Put a 44-byte WAV header on every outbound audio chunk, as pipecat's `add_wav_header` does,
+   * for a client that decodes each message as a WAV file of its own. Refused (`RangeError`) with
+   * a serializer whose far end acknowledges playout (`FrameSerializer.playoutMarks` or
+   * `playbackReports`: the telephony ones): such a far end plays one stream and would play every
+   * header as a click. The official pipecat JS client plays raw PCM too: leave it off there.
    *
    * @default {false}
    */
@@ -447,7 +452,7 @@ function checkInitialMessages(initial: unknown): void {
  */
 export function resolveTransportOptions(
   options: TransportOptions,
-  serializer?: Pick<FrameSerializer, "minSendAheadMs">,
+  serializer?: Pick<FrameSerializer, "minSendAheadMs" | "playoutMarks" | "playbackReports">,
 ): ResolvedTransportOptions {
   checkObjectOptions(options);
   const chunkMs = options.audioOut?.chunkMs ?? 40;
@@ -470,7 +475,7 @@ export function resolveTransportOptions(
     outputSampleRate: sampleRate(options.audioOut?.sampleRate ?? 24000, "audioOut.sampleRate"),
     outputChannels: channels(options.audioOut?.channels ?? 1, "audioOut.channels"),
     chunkMs,
-    addWavHeader: boolean(options.addWavHeader ?? false, "addWavHeader"),
+    addWavHeader: wavHeaderFor(options, serializer),
     fixedAudioPacketSize: packet === undefined
       ? undefined
       : positiveInteger(packet, "fixedAudioPacketSize"),
@@ -504,6 +509,30 @@ export function resolveTransportOptions(
     sendTimeoutMs: nonNegative(options.sendTimeoutMs ?? 5000, "sendTimeoutMs"),
     waitUntil: options.waitUntil,
   };
+}
+
+/**
+ * `addWavHeader`, refused with a serializer (the session's, or an instance given in `options`)
+ * whose far end acknowledges playout: the telephony media streams, which play what they are sent
+ * as one stream of samples, not a file per message. There each header's 44 bytes are 22 loud
+ * samples (`"RIFF"` alone is two at −5 dBFS) at the start of every chunk, a click that also makes
+ * the chunk play longer than the transport's estimate of it (pipecat's own runner turns
+ * `add_wav_header` off for every telephony serializer, for this).
+ */
+function wavHeaderFor(
+  options: TransportOptions,
+  serializer: Pick<FrameSerializer, "playoutMarks" | "playbackReports"> | undefined,
+): boolean {
+  const addWavHeader = boolean(options.addWavHeader ?? false, "addWavHeader");
+  const given = typeof options.serializer === "object" ? options.serializer : undefined;
+  const far = serializer ?? given;
+  if (addWavHeader && (far?.playoutMarks === true || far?.playbackReports === true)) {
+    throw new RangeError(
+      `addWavHeader must be false with ${serializerName(far)}: its far end plays one stream ` +
+        "of audio, not a WAV file per message, and would play each chunk's header as a click",
+    );
+  }
+  return addWavHeader;
 }
 
 /**

@@ -8,12 +8,17 @@
 
 import type { DtmfFrame, Frame, MessageFrame } from "../frames.ts";
 import { TransportError } from "../errors.ts";
+import { kindOf } from "../_kind_of.ts";
 
 /** Options for {@linkcode rtviBotReady}. */
 export interface RtviBotReadyOptions {
   /**
-   * The RTVI protocol version the bot announces. Clients 1.x warn when its major is below 2,
-   * and then refuse `sendDTMF`; to a 2.0.x bot they send one `dtmf` message a key.
+   * The RTVI protocol version the bot announces: three numbers, as pipecat's and the client's
+   * own are. Clients 1.x warn when its major is below 2, and then refuse `sendDTMF`; to a 2.0.x
+   * bot they send one `dtmf` message a key. One that is no such string is refused when the reply
+   * is made (a `TypeError`, or a `RangeError` for a string of another shape): the client splits it
+   * on its dots, and one that is no string threw in its `bot-ready` handler, which the client
+   * logs and drops, so `connect()` never resolved.
    *
    * @default {"2.1.0"}
    */
@@ -69,9 +74,28 @@ export function rtviBotReady(frame: Frame, options: RtviBotReadyOptions = {}): M
       id: typeof id === "string" || typeof id === "number" ? id : "",
       label: "rtvi-ai",
       type: "bot-ready",
-      data: { ...options.data, version: options.version ?? "2.1.0" },
+      data: { ...options.data, version: announcedVersion(options.version ?? "2.1.0") },
     },
   };
+}
+
+/** An RTVI protocol version: pipecat's `PROTOCOL_VERSION`, the client's `RTVI_PROTOCOL_VERSION`. */
+const RTVI_VERSION = /^\d+\.\d+\.\d+$/;
+
+/**
+ * `version`, checked: `@pipecat-ai/client-js` reads a bot's as `data.version.split(".")
+ * .map(Number)` (client.ts, `handleMessage`, `BOT_READY`), and pipecat takes a client's only as
+ * three integers (`_handle_client_ready`).
+ */
+function announcedVersion(version: unknown): string {
+  if (typeof version !== "string") {
+    throw new TypeError(`RTVI version must be a string such as "2.1.0", got ${kindOf(version)}`);
+  }
+  if (!RTVI_VERSION.test(version)) {
+    const shown = JSON.stringify(version.slice(0, 40));
+    throw new RangeError(`RTVI version must be three numbers such as "2.1.0", got ${shown}`);
+  }
+  return version;
 }
 
 /**
