@@ -240,9 +240,19 @@ export class BargeInMeter {
     this.#speechStarted = at;
   }
 
-  /** The caller's turn ended: their speech is over, and talks over nothing the bot says next. */
+  /**
+   * The caller's turn ended: their speech is over, and talks over nothing the bot says next. Where
+   * the bot was audible since it began (it is now, or fell silent after), it talked over that
+   * response: an interruption of the response still to come is its barge-in (a bot that cuts its
+   * reply once the transcript is final, after the detector's `minSilenceMs`), as the same speech
+   * told after the interruption measures it. Kept so, it claims no later response: the silence
+   * before one is after it (`botStopped`), so an interruption there finds no speech.
+   */
   callerTurnEnded(): void {
-    this.#speechStarted = undefined;
+    const started = this.#speechStarted;
+    if (started === undefined) return;
+    const talkedOver = this.#botStarted > this.#botStopped || this.#botStopped > started;
+    if (!talkedOver) this.#speechStarted = undefined;
   }
 
   /**
