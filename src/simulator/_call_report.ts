@@ -8,6 +8,7 @@
 
 import { summarize } from "./_distribution.ts";
 import type { CallAudioTimeline } from "./_call_audio.ts";
+import { BLOCK_MS, type TalkSpurtDetector } from "./_talk_spurts.ts";
 import type {
   BargeIn,
   CallEnding,
@@ -19,8 +20,28 @@ import type {
   ProtocolViolation,
 } from "./report.ts";
 
-/** A silence this long after a barge-in means the bot stopped (shorter is a pause). */
-const STOPPED_SILENCE_MS = 250;
+/**
+ * The bot's talk that was under way when the caller began to speak goes on across a silence
+ * shorter than this, and across any silence it breaks while the caller is still speaking: its
+ * audio stopped for good (a barge-in's stop) at the first silence this long that lasts until the
+ * caller has finished, and only what it says after that answers the caller. A bot that stopped
+ * for the caller says nothing until the caller is done (else it talks over it again), and then
+ * nothing before its own wait for the end of the caller's turn: this module's `SpeechDetector`
+ * waits `minSilenceMs`, 500 ms by default, so its answer comes at least that long after it
+ * stopped, however late it stopped. A bot that talks on through the caller, pausing between its
+ * sentences, pauses for less (the caller's own utterances end only at a silence as long:
+ * `CALLER_HANGOVER_MS`). A pause of 250 ms, the bot's spurt detector's hangover, was taken for a
+ * stop and what followed it for the answer (a negative latency for a bot that never stopped).
+ * A bot silent when the caller began (its reply over) answers with whatever it says next,
+ * however soon.
+ */
+const TURN_GAP_MS = 500;
+
+/** A stretch of time: someone's speech, a spurt of the bot's. */
+interface Stretch {
+  startMs: number;
+  endMs: number;
+}
 
 /** The timelines a call kept. */
 export interface CallTimeline {
@@ -68,7 +89,9 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
   const utterances = callerUtterances(timeline, endMs, facts.cutShort);
   // At speed Infinity every utterance of the audio ends at the caller's start: a "latency" would
   // be the time since the call began, and which answer is whose is not known. None is measured.
-  if (timeline.speed !== Infinity) matchResponses(utterances, audio.bot.spurts);
+  if (timeline.speed !== Infinity) {
+    matchResponses(utterances, turnStarts(utterances, audio.bot.spurts));
+  }
   const spoken = [
     ...audio.bargeIns.map((s) => ({ ...s, source: "injected" as const })),
     ...(timeline.speed === Infinity ? [] : overBot(utterances, audio.bot.spurts)),
@@ -77,7 +100,7 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
     const end = Math.min(speech.endMs, endMs);
     const before = spoken[i + 1]?.startMs ?? Infinity;
     const clearAtMs = timeline.clears.find((t) => t >= speech.startMs && t < before) ?? null;
-    const stoppedAtMs = audio.bot.silenceAfter(speech.startMs, STOPPED_SILENCE_MS);
+    const stoppedAtMs = stoppedFor({ startMs: speech.startMs, endMs: end }, audio.bot);
     return {
       source: speech.source,
       atMs: speech.startMs,
@@ -127,10 +150,11 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
 }
 
 /**
- * Gives each utterance (in order) the bot spurt that answered it: the first to start once the
- * caller began it and before the next utterance began. A spurt that starts while the caller is
- * still speaking, when the utterance before went unanswered, is that one's late answer (a bot
- * running a turn behind), not an answer to a question not yet finished.
+ * Gives each utterance (in order) the bot turn that answered it: the first to start once the
+ * caller began it and before the next utterance began (`spurts`: where the bot's turns start,
+ * {@linkcode turnStarts}). A turn that starts while the caller is still speaking, when the
+ * utterance before went unanswered, is that one's late answer (a bot running a turn behind), not
+ * an answer to a question not yet finished.
  */
 export function matchResponses(
   utterances: readonly CallUtterance[],
@@ -152,6 +176,46 @@ export function matchResponses(
     }
     if (starts.length > 0) answer(utterance, starts[0]!);
   }
+}
+
+/**
+ * The bot's spurts that begin a turn of its own: not those that go on with its talk under way
+ * when the caller began the utterance said last before them (see {@linkcode TURN_GAP_MS}).
+ * `utterances` in order of their start.
+ */
+export function turnStarts<S extends Stretch>(
+  utterances: readonly Stretch[],
+  spurts: readonly S[],
+): S[] {
+  return spurts.filter((spurt, i) => {
+    const previous = spurts[i - 1];
+    const speech = utterances.findLast((u) => u.startMs <= spurt.startMs);
+    return previous === undefined || speech === undefined || !goesOn(previous, spurt, speech);
+  });
+}
+
+/**
+ * When the bot's talk under way as the caller began `speech` stopped for good (see
+ * {@linkcode TURN_GAP_MS}): the end of its last spurt, `null` if it still sounded when the call
+ * ended; `speech.startMs` if the bot was silent then.
+ */
+function stoppedFor(speech: Stretch, bot: TalkSpurtDetector): number | null {
+  const { spurts } = bot;
+  let i = spurts.findIndex((s) => s.startMs <= speech.startMs && speech.startMs < s.endMs);
+  if (i < 0) return speech.startMs;
+  while (i + 1 < spurts.length && goesOn(spurts[i]!, spurts[i + 1]!, speech)) i++;
+  // The spurt's last block was its last sound: a silent block after it, or the stream's end.
+  return bot.silenceAfter(spurts[i]!.endMs, BLOCK_MS);
+}
+
+/**
+ * Whether the bot's spurt `next` goes on with `previous` as one turn, for the caller who said
+ * `speech`: `previous` sounded once the caller had begun, and the silence between is shorter
+ * than {@linkcode TURN_GAP_MS} or broken before the caller finished.
+ */
+function goesOn(previous: Stretch, next: Stretch, speech: Stretch): boolean {
+  return previous.endMs > speech.startMs &&
+    (next.startMs < speech.endMs || next.startMs - previous.endMs < TURN_GAP_MS);
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * An energy detector that cuts a stream of PCM into talk spurts: where someone (the caller or
  * the bot) is audibly speaking. Speech detection proper is out of scope; what the report needs
- * is when sound starts and stops, to the nearest block.
+ * is when sound starts and stops, to the nearest block. A block's level is that of its sound
+ * about its own mean (a DC offset is no sound), and a spurt sounds for
+ * {@linkcode MIN_SOUND_MS} without a break somewhere (a click is none).
  *
  * @module
  */
@@ -18,30 +20,50 @@ export interface Spurt {
 export interface TalkSpurtDetectorOptions {
   /** Samples per second of the stream. */
   sampleRate: number;
-  /** A block is audible when its RMS level is above this, in dBFS. */
+  /** A block is audible when its RMS level, its DC offset taken out, is above this, in dBFS. */
   thresholdDbfs: number;
   /** Silence this long ends a spurt (pauses within a sentence are shorter). */
   hangoverMs: number;
   /** Time of the stream's first sample. */
   originMs: number;
-  /** Called when a spurt starts (at its start time) and when it ends (at its end time). */
+  /**
+   * Called when a spurt starts (at its start time) and when it ends (at its end time), as it goes:
+   * for every stretch of sound, a click's too (how long one lasts is known only once it ends).
+   */
   onChange?: (change: "start" | "end", atMs: number) => void;
 }
 
 /** The detector's block length: fine enough for latency figures, coarse enough to be cheap. */
 export const BLOCK_MS = 10;
 
+/**
+ * How long a spurt must sound without a break, somewhere in it: one block alone, a click or pop
+ * (a splice, a step into or out of a DC offset) is no spurt, and is in no figure (not in
+ * {@linkcode TalkSpurtDetector.spurts}, nor audible once it has ended). Two blocks, not more: the
+ * shortest audio a bot sends is one packet, 20 ms as telephony packets go, and a bot that
+ * answers with one is heard answering (tests/simulator/simulate_call_test.ts, "a one-chunk
+ * answer"). A click that falls across two blocks' edge sounds in both, and still counts.
+ */
+export const MIN_SOUND_MS = 20;
+
 /** Cuts a PCM16 mono stream, pushed in pieces of any size, into {@linkcode Spurt}s. */
 export class TalkSpurtDetector {
-  /** The spurts that have ended, in order. */
+  /** The spurts that have ended, in order (none shorter than {@linkcode MIN_SOUND_MS}). */
   readonly spurts: Spurt[] = [];
   readonly #blockSamples: number;
   readonly #threshold: number;
+  /** Audible blocks in a row a spurt needs ({@linkcode MIN_SOUND_MS}). */
+  readonly #minSoundBlocks: number;
   readonly #options: TalkSpurtDetectorOptions;
   #blockFill = 0;
+  #blockSum = 0;
   #blockEnergy = 0;
   #blocks = 0;
   #current: Spurt | null = null;
+  /** Audible blocks in a row, up to the last; whether the spurt under way had as many; its first. */
+  #run = 0;
+  #currentSounded = false;
+  #currentFrom = 0;
   /** Per block: 1 when audible. */
   #loud = new Uint8Array(1024);
 
@@ -50,6 +72,8 @@ export class TalkSpurtDetector {
     this.#blockSamples = Math.max(1, Math.round((options.sampleRate * BLOCK_MS) / 1000));
     // Mean square of a block at the threshold level, so each block costs one comparison.
     this.#threshold = (32768 * 10 ** (options.thresholdDbfs / 20)) ** 2;
+    const blockMs = (this.#blockSamples * 1000) / options.sampleRate;
+    this.#minSoundBlocks = Math.max(1, Math.ceil(MIN_SOUND_MS / blockMs - 1e-9));
   }
 
   /** Whether a spurt is under way (sound now, or within the hangover). */
@@ -78,6 +102,7 @@ export class TalkSpurtDetector {
   push(samples: Int16Array): void {
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i]!;
+      this.#blockSum += s;
       this.#blockEnergy += s * s;
       if (++this.#blockFill === this.#blockSamples) this.#endBlock();
     }
@@ -138,7 +163,14 @@ export class TalkSpurtDetector {
   }
 
   #endBlock(): void {
-    const loud = this.#blockEnergy / this.#blockSamples > this.#threshold;
+    // The block's energy about its own mean: a DC offset (μ-law's byte 0x00 decodes to -32124,
+    // A-law's to -5504: a bot's "silence" of zero bytes) is full of energy and no sound at all.
+    // Taking out each block's mean costs no state across blocks, and a step in the offset sounds
+    // in one block only (a click). Speech's lowest harmonics (from 100 Hz) lose a few hundredths
+    // of a dB to it.
+    const n = this.#blockSamples;
+    const acEnergy = this.#blockEnergy - (this.#blockSum * this.#blockSum) / n;
+    const loud = acEnergy / n > this.#threshold;
     const { originMs, sampleRate } = this.#options;
     const start = originMs + (this.#blocks * this.#blockSamples * 1000) / sampleRate;
     if (this.#blocks === this.#loud.length) {
@@ -149,11 +181,15 @@ export class TalkSpurtDetector {
     this.#loud[this.#blocks] = loud ? 1 : 0;
     this.#blocks++;
     this.#blockFill = 0;
+    this.#blockSum = 0;
     this.#blockEnergy = 0;
     const end = originMs + (this.#blocks * this.#blockSamples * 1000) / sampleRate;
+    this.#run = loud ? this.#run + 1 : 0;
+    if (this.#run >= this.#minSoundBlocks) this.#currentSounded = true;
     if (loud) {
       if (this.#current) this.#current.endMs = end;
       else {
+        this.#currentFrom = this.#blocks - 1;
         this.#current = { startMs: start, endMs: end };
         this.#options.onChange?.("start", start);
       }
@@ -165,7 +201,9 @@ export class TalkSpurtDetector {
   #close(): void {
     const spurt = this.#current!;
     this.#current = null;
-    this.spurts.push(spurt);
+    if (this.#currentSounded) this.spurts.push(spurt);
+    else this.#loud.fill(0, this.#currentFrom, this.#blocks); // a click: silent for every figure
+    this.#currentSounded = false;
     this.#options.onChange?.("end", spurt.endMs);
   }
 }

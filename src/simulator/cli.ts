@@ -100,7 +100,8 @@ Usage: simulate [options] <ws-url>
       --speech-threshold DB sound above this RMS level (dBFS) is speech, the caller's and the
                             bot's (default: -45); raise it above a bot's background audio
       --dtmf LIST           keypad presses as DIGIT@MS, MS a time of the caller's audio:
-                            1@2000,#@4500 (digits 0-9, *, #, A-D; raw and freeswitch carry none)
+                            1@2000,#@4500 (digits 0-9, *, #, A-D; vonage and pipecat carry no
+                            A-D, raw and freeswitch none)
       --hang-up-at MS       hang up at this time of the caller's audio
       --wait-for-bot        never hang up: wait for the bot to end the call (a call that
                             reaches --max-duration instead exits 1)

@@ -22,8 +22,9 @@ export interface CallUtterance {
   /** Where the times come from: the audio's known segments, the energy detector, or a barge-in. */
   source: "segments" | "detector" | "barge-in";
   /**
-   * When the bot's answer started playing to the caller; `null` when it never did, or when it is
-   * not measured (at speed `Infinity`: see {@linkcode CallReport.responseLatencyMs}).
+   * When the bot's answer started playing to the caller: its next turn, not its talk going on
+   * through the caller's (see {@linkcode BargeIn.stoppedAtMs}); `null` when it never did, or when
+   * it is not measured (at speed `Infinity`: see {@linkcode CallReport.responseLatencyMs}).
    */
   responseStartMs: number | null;
   /**
@@ -108,7 +109,11 @@ export interface BargeIn {
   endMs: number;
   /** When the bot's clear (Twilio `clear`, …) arrived, if it sent one. */
   clearAtMs: number | null;
-  /** When the caller stopped hearing the bot; `null` if it never stopped. */
+  /**
+   * When the caller stopped hearing the bot: when its talk under way at `atMs` ended for good
+   * (pauses under 500 ms, or any it broke while the caller still spoke, are part of it); `null`
+   * if it never stopped.
+   */
   stoppedAtMs: number | null;
   /** `stoppedAtMs - atMs`. */
   stopLatencyMs: number | null;

@@ -88,7 +88,8 @@ export interface SimulateCallOptions {
    */
   speechSegments?: SpeechSegment[];
   /**
-   * Audio (and sound from the bot) above this RMS level, in dBFS, counts as speech. A bot that
+   * Audio (and sound from the bot) above this RMS level about its mean (a DC offset, such as
+   * μ-law zero bytes, is silence), in dBFS, for 20 ms in a row, counts as speech. A bot that
    * plays background audio (ambience, hold music) under its speech needs this above the
    * background's level, else the bot counts as talking all the time: no answer is told from the
    * background, and the caller never hears the silence it waits for to hang up. ConversationRelay's

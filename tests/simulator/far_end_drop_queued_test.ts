@@ -8,8 +8,12 @@ import { type CallReport, simulateCall } from "../../src/simulator/mod.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { callWithDrops, rawWithDrops } from "./_raw_far_end_with_drops.ts";
 
-/** `ms` of the bot's audio for the raw far end (16 kHz PCM16). */
-const audio = (ms: number) => new Uint8Array(ms * 16 * 2).fill(0x20);
+/**
+ * `ms` of the bot's audio for the raw far end (16 kHz PCM16): a loud square wave (a constant level
+ * is a DC offset, which the talk-spurt detector hears as silence).
+ */
+const audio = (ms: number) =>
+  new Uint8Array(new Int16Array(ms * 16).map((_, i) => (i % 2 ? 8224 : -8224)).buffer);
 
 /** A call of the raw far end with drops (_raw_far_end_with_drops.ts); when it first dropped. */
 async function call(bot: (pair: MemorySocketPair) => void) {
