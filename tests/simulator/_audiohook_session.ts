@@ -3,6 +3,7 @@
 // reported and noted. Server messages as Genesys's reference implementation types them
 // (purecloudlabs/audiohook-reference-implementation, app/audiohook/src/protocol/message.ts:
 // `{version: "2", type, seq, clientseq, id, parameters}`, `seq` counting from 1).
+import type { EndCallOptions } from "../../src/simulator/far_end.ts";
 import { GenesysFarEnd } from "../../src/simulator/far_ends/genesys.ts";
 import { IDLE_CONTEXT } from "../../src/simulator/_idle_context.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
@@ -26,6 +27,8 @@ export interface AudioHookSession {
   rules: string[];
   /** Its notes, one entry each time. */
   notes: string[];
+  /** The calls it ended (`FarEndContext.endCall`), in order. */
+  ended: { by: string; reason: string; options: EndCallOptions | undefined }[];
   /**
    * Delivers the server's next message of `type` (the next `seq`), answering the client's
    * message `clientseq` (default: the last it sent).
@@ -42,6 +45,7 @@ export function openAudioHookSession(): AudioHookSession {
   const sent: ClientMessage[] = [];
   const rules: string[] = [];
   const notes: string[] = [];
+  const ended: AudioHookSession["ended"] = [];
   const farEnd = new GenesysFarEnd({});
   farEnd.open({
     ...IDLE_CONTEXT,
@@ -50,6 +54,7 @@ export function openAudioHookSession(): AudioHookSession {
     send: (message) => void sent.push(JSON.parse(message as string)),
     violation: (rule, detail) => void rules.push(`${rule}: ${detail}`),
     note: (what) => void notes.push(what),
+    endCall: (by, reason, options) => void ended.push({ by, reason, options }),
   });
   let seq = 0;
   const server: AudioHookSession["server"] = (type, options = {}) => {
@@ -57,5 +62,5 @@ export function openAudioHookSession(): AudioHookSession {
     const id = sent[0]!.id;
     farEnd.receive(JSON.stringify({ version: "2", type, seq: ++seq, clientseq, id, parameters }));
   };
-  return { farEnd, clock, sent, rules, notes, server };
+  return { farEnd, clock, sent, rules, notes, ended, server };
 }

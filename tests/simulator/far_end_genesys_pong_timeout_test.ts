@@ -6,33 +6,11 @@
 // 5 s, and the call went on as though the session were fine: the report went on to judge replies
 // a live caller would never have heard.
 import assert from "node:assert/strict";
-import { GenesysFarEnd } from "../../src/simulator/far_ends/genesys.ts";
-import type { EndCallOptions } from "../../src/simulator/far_end.ts";
-import { IDLE_CONTEXT } from "../../src/simulator/_idle_context.ts";
-import { FakeClock } from "../../src/testing/fake_clock.ts";
+import { openAudioHookSession } from "./_audiohook_session.ts";
 
 Deno.test("Genesys ends the session with error 408 when a ping is still unanswered as the next falls due", async () => {
-  const clock = new FakeClock();
-  const sent: { type: string; seq: number; id: string; parameters: Record<string, unknown> }[] = [];
-  const rules: string[] = [];
-  const ended: { by: string; reason: string; options: EndCallOptions | undefined }[] = [];
-  const farEnd = new GenesysFarEnd({});
-  farEnd.open({
-    ...IDLE_CONTEXT,
-    now: () => clock.now(),
-    sleep: (ms) => clock.sleep(ms),
-    send: (message) => void sent.push(JSON.parse(message as string)),
-    violation: (rule, detail) => void rules.push(`${rule}: ${detail}`),
-    endCall: (by, reason, options) => void ended.push({ by, reason, options }),
-  });
-  farEnd.receive(JSON.stringify({
-    version: "2",
-    type: "opened",
-    seq: 1,
-    clientseq: 1,
-    id: sent[0]!.id,
-    parameters: { media: [] },
-  }));
+  const { farEnd, clock, sent, rules, ended, server } = openAudioHookSession();
+  server("opened", { parameters: { media: [] } });
   // The first ping 1 s after `opened`, never answered; the next falls due 5 s later.
   await clock.tick(1000);
   const ping = sent.at(-1)!;

@@ -37,7 +37,12 @@ const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
  * A bot on each platform that, once the caller's side has begun, sends a 2 s goodbye at once and
  * at once ends the call its platform's way: called with each text the far end sends.
  */
-type Bot = (socket: CountingSocket, text: string) => void;
+/** A bot's answer to the platform's `text`; `later` runs its work that much later on the call's clock. */
+type Bot = (
+  socket: CountingSocket,
+  text: string,
+  later: (ms: number, work: () => void) => void,
+) => void;
 
 const BOTS: Record<string, Bot> = {
   twilio(socket, text) {
@@ -55,7 +60,11 @@ const BOTS: Record<string, Bot> = {
   },
   genesys: (() => {
     let seq = 0;
-    return (socket: CountingSocket, text: string) => {
+    return (
+      socket: CountingSocket,
+      text: string,
+      later: (ms: number, work: () => void) => void,
+    ) => {
       const message = JSON.parse(text);
       const reply = (type: string, parameters: Record<string, unknown> = {}) =>
         socket.send(JSON.stringify({
@@ -73,7 +82,8 @@ const BOTS: Record<string, Bot> = {
         for (let at = 0; at < bytes.length; at += 1600) socket.send(bytes.slice(at, at + 1600));
         reply("disconnect", { reason: "completed" });
       } else if (message.type === "ping") reply("pong");
-      else if (message.type === "close") reply("closed");
+      // As late as the test says: Genesys waits up to 10 s for it.
+      else if (message.type === "close") later(closedLateMs, () => reply("closed"));
     };
   })(),
   asterisk(socket, text) {
@@ -99,8 +109,12 @@ function rawBot(socket: CountingSocket): void {
   socket.close(1000, "bye");
 }
 
+/** How long the Genesys bot takes to answer `close` with `closed`. */
+let closedLateMs = 0;
+
 async function call(protocol: string): Promise<CallReport> {
   const clock = new FakeClock();
+  const later = (ms: number, work: () => void) => void clock.sleep(ms).then(work);
   const lockstep = new Lockstep(clock);
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
     const { socket, response } = lockstep.accept(request);
@@ -109,7 +123,7 @@ async function call(protocol: string): Promise<CallReport> {
       if (protocol === "raw") {
         if (!begun) rawBot(socket);
         begun = true;
-      } else if (typeof event.data === "string") BOTS[protocol]!(socket, event.data);
+      } else if (typeof event.data === "string") BOTS[protocol]!(socket, event.data, later);
     });
     return response;
   });
@@ -152,4 +166,22 @@ Deno.test("simulateCall as conversationrelay: an end right after the goodbye's t
     [480, 0, 480],
   );
   assert.deepEqual(judgeCall(report).failures.map((f) => f.reason), ["unheard-goodbye"]);
+});
+
+// After the bot ended the call, the caller hears nothing more: the far end's speaker stops at the
+// end, whatever the socket still carries. Genesys's `close` follows the bot's `disconnect`, and
+// the bot may take a while to answer it with `closed`: the goodbye the disconnect cut must not
+// read as played through that wait (the far end reading its queue then, as it does at other
+// messages, would move the speaker on).
+Deno.test("simulateCall as genesys: the goodbye a disconnect cut stays unheard while the bot takes 1 s to answer close", async () => {
+  closedLateMs = 1000;
+  try {
+    const report = await call("genesys");
+    assert.equal(report.ended.by, "bot", report.ended.detail);
+    assert.equal(report.audio.receivedMs, 2000);
+    assert.equal(report.audio.playedMs, 0, "nothing plays after the call ended");
+    assert.equal(report.audio.unplayedAtEndMs, 2000);
+  } finally {
+    closedLateMs = 0;
+  }
 });

@@ -17,6 +17,10 @@ import assert from "node:assert/strict";
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../../src/audio/g711.ts";
 import { TalkSpurtDetector } from "../../src/simulator/_talk_spurts.ts";
 import { readWav } from "../../src/simulator/_wav_file.ts";
+import { concatSamples } from "../audio/_test_signals.ts";
+
+/** `parts` one after another. */
+const joinedOf = (...parts: Int16Array[]): Int16Array => concatSamples(parts);
 
 const RATE = 8000;
 
@@ -40,16 +44,6 @@ function spurtsOf(samples: Int16Array, hangoverMs = 250) {
   return { spurts: d.spurts, audibleMs: d.audibleMs(0, (samples.length * 1000) / RATE) };
 }
 
-function joined(...parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 Deno.test("a bot's silence of zero bytes, μ-law or A-law, is no sound", () => {
   const zeros = new Uint8Array(RATE * 2); // 2 s
   const laws: [string, Int16Array, number][] = [
@@ -64,7 +58,11 @@ Deno.test("a bot's silence of zero bytes, μ-law or A-law, is no sound", () => {
 
 Deno.test("a sine on a DC offset is speech by its level without the offset, as SoX measures it", () => {
   for (const [peakDb, spurts] of [[-41, [{ startMs: 500, endMs: 1500 }]], [-43, []]] as const) {
-    const samples = joined(sine(500, -200, -0.2), sine(1000, peakDb, -0.2), sine(500, -200, -0.2));
+    const samples = joinedOf(
+      sine(500, -200, -0.2),
+      sine(1000, peakDb, -0.2),
+      sine(500, -200, -0.2),
+    );
     assert.deepEqual(spurtsOf(samples).spurts, spurts, `peak ${peakDb} dB on -0.2 DC`);
   }
 });
@@ -92,19 +90,19 @@ Deno.test("a click of one block is no spurt, nor audible; 20 ms of sound is one"
   // A block of full scale, alone, or a second one 30 ms after it: no 20 ms of sound in a row.
   for (
     const click of [
-      joined(quiet(100), sine(10, 0), quiet(500)),
-      joined(quiet(100), sine(10, 0), quiet(30), sine(10, 0), quiet(500)),
+      joinedOf(quiet(100), sine(10, 0), quiet(500)),
+      joinedOf(quiet(100), sine(10, 0), quiet(30), sine(10, 0), quiet(500)),
     ]
   ) {
     assert.deepEqual(spurtsOf(click), { spurts: [], audibleMs: 0 });
   }
   // One packet of a bot's, 20 ms.
-  assert.deepEqual(spurtsOf(joined(quiet(100), sine(20, -20), quiet(500))), {
+  assert.deepEqual(spurtsOf(joinedOf(quiet(100), sine(20, -20), quiet(500))), {
     spurts: [{ startMs: 100, endMs: 120 }],
     audibleMs: 20,
   });
   // A click within a spurt's hangover is part of it, as any sound is.
-  assert.deepEqual(spurtsOf(joined(sine(100, -20), quiet(100), sine(10, 0), quiet(500))).spurts, [
+  assert.deepEqual(spurtsOf(joinedOf(sine(100, -20), quiet(100), sine(10, 0), quiet(500))).spurts, [
     { startMs: 0, endMs: 210 },
   ]);
 });
