@@ -33,7 +33,7 @@ import type {
  * `CALLER_HANGOVER_MS`). A pause of 250 ms, the bot's spurt detector's hangover, was taken for a
  * stop and what followed it for the answer (a negative latency for a bot that never stopped).
  * A bot silent when the caller began (its reply over) answers with whatever it says next,
- * however soon.
+ * however soon; so does one that cleared its audio for the caller (its stop is known).
  */
 const TURN_GAP_MS = 500;
 
@@ -90,7 +90,7 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
   // At speed Infinity every utterance of the audio ends at the caller's start: a "latency" would
   // be the time since the call began, and which answer is whose is not known. None is measured.
   if (timeline.speed !== Infinity) {
-    matchResponses(utterances, turnStarts(utterances, audio.bot.spurts));
+    matchResponses(utterances, turnStarts(utterances, audio.bot.spurts, timeline.clears));
   }
   const spoken = [
     ...audio.bargeIns.map((s) => ({ ...s, source: "injected" as const })),
@@ -100,7 +100,11 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
     const end = Math.min(speech.endMs, endMs);
     const before = spoken[i + 1]?.startMs ?? Infinity;
     const clearAtMs = timeline.clears.find((t) => t >= speech.startMs && t < before) ?? null;
-    const stoppedAtMs = stoppedFor({ startMs: speech.startMs, endMs: end }, audio.bot);
+    const stoppedAtMs = stoppedFor(
+      { startMs: speech.startMs, endMs: end },
+      audio.bot,
+      timeline.clears,
+    );
     return {
       source: speech.source,
       atMs: speech.startMs,
@@ -181,16 +185,18 @@ export function matchResponses(
 /**
  * The bot's spurts that begin a turn of its own: not those that go on with its talk under way
  * when the caller began the utterance said last before them (see {@linkcode TURN_GAP_MS}).
- * `utterances` in order of their start.
+ * `utterances` in order of their start; `clears`, the call times the bot cleared its audio.
  */
 export function turnStarts<S extends Stretch>(
   utterances: readonly Stretch[],
   spurts: readonly S[],
+  clears: readonly number[] = [],
 ): S[] {
   return spurts.filter((spurt, i) => {
     const previous = spurts[i - 1];
     const speech = utterances.findLast((u) => u.startMs <= spurt.startMs);
-    return previous === undefined || speech === undefined || !goesOn(previous, spurt, speech);
+    return previous === undefined || speech === undefined ||
+      !goesOn(previous, spurt, speech, clears);
   });
 }
 
@@ -199,11 +205,15 @@ export function turnStarts<S extends Stretch>(
  * {@linkcode TURN_GAP_MS}): the end of its last spurt, `null` if it still sounded when the call
  * ended; `speech.startMs` if the bot was silent then.
  */
-function stoppedFor(speech: Stretch, bot: TalkSpurtDetector): number | null {
+function stoppedFor(
+  speech: Stretch,
+  bot: TalkSpurtDetector,
+  clears: readonly number[],
+): number | null {
   const { spurts } = bot;
   let i = spurts.findIndex((s) => s.startMs <= speech.startMs && speech.startMs < s.endMs);
   if (i < 0) return speech.startMs;
-  while (i + 1 < spurts.length && goesOn(spurts[i]!, spurts[i + 1]!, speech)) i++;
+  while (i + 1 < spurts.length && goesOn(spurts[i]!, spurts[i + 1]!, speech, clears)) i++;
   // The spurt's last block was its last sound: a silent block after it, or the stream's end.
   return bot.silenceAfter(spurts[i]!.endMs, BLOCK_MS);
 }
@@ -211,11 +221,24 @@ function stoppedFor(speech: Stretch, bot: TalkSpurtDetector): number | null {
 /**
  * Whether the bot's spurt `next` goes on with `previous` as one turn, for the caller who said
  * `speech`: `previous` sounded once the caller had begun, and the silence between is shorter
- * than {@linkcode TURN_GAP_MS} or broken before the caller finished.
+ * than {@linkcode TURN_GAP_MS} or broken before the caller finished. A clear of the bot's that
+ * silenced `previous` (within its last block) or came in the silence, the caller having begun,
+ * is the bot's own word that it stopped for the caller: what it says once the caller finished
+ * is a turn of its own, however soon (a bot whose wait for the end of the caller's turn is under
+ * 500 ms answers a short "yes?" sooner than that after its stop).
  */
-function goesOn(previous: Stretch, next: Stretch, speech: Stretch): boolean {
-  return previous.endMs > speech.startMs &&
-    (next.startMs < speech.endMs || next.startMs - previous.endMs < TURN_GAP_MS);
+function goesOn(
+  previous: Stretch,
+  next: Stretch,
+  speech: Stretch,
+  clears: readonly number[],
+): boolean {
+  if (previous.endMs <= speech.startMs) return false;
+  if (next.startMs < speech.endMs) return true;
+  const stopped = clears.some((t) =>
+    t >= speech.startMs && t >= previous.endMs - BLOCK_MS && t < next.startMs
+  );
+  return !stopped && next.startMs - previous.endMs < TURN_GAP_MS;
 }
 
 /**

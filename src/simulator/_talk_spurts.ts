@@ -73,7 +73,9 @@ export class TalkSpurtDetector {
     // Mean square of a block at the threshold level, so each block costs one comparison.
     this.#threshold = (32768 * 10 ** (options.thresholdDbfs / 20)) ** 2;
     const blockMs = (this.#blockSamples * 1000) / options.sampleRate;
-    this.#minSoundBlocks = Math.max(1, Math.ceil(MIN_SOUND_MS / blockMs - 1e-9));
+    // Rounded, not up: a block is 10 ms in whole samples, a little short at some rates (110
+    // samples at 11,025 Hz, 9.98 ms), and 20 ms is two of them there too, not three.
+    this.#minSoundBlocks = Math.max(1, Math.round(MIN_SOUND_MS / blockMs));
   }
 
   /** Whether a spurt is under way (sound now, or within the hangover). */

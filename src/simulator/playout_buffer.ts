@@ -85,7 +85,8 @@ export interface PlayoutStats {
   maxQueuedMs: number;
   /**
    * Milliseconds of audio still queued (received, neither played nor cleared), from the next
-   * sample to play up to the last audible one (a sample above -60 dBFS, 32 in magnitude): the
+   * sample to play up to the last audible one (one more than -60 dBFS, 32, off its 10 ms block's
+   * mean: a DC offset, such as μ-law zero bytes, is silence, as it is to the talk spurts): the
    * silence a bot pads its audio with is no loss. Read after the call ended (the report's), it
    * is the bot's audio the caller never heard because the call ended first, pauses inside it
    * included. 0 when nothing audible is queued.
@@ -94,12 +95,14 @@ export interface PlayoutStats {
 }
 
 /**
- * The magnitude a sample must exceed to be audible in `PlayoutStats.unplayedAtEndMs`:
+ * How far a sample must be off its block's mean to be audible in `PlayoutStats.unplayedAtEndMs`:
  * -60 dBFS (32), below any speech threshold a call is given (-45 dBFS by default) and above the
  * codecs' own silence (μ-law's decodes to 0 and A-law's to ±8), so a padded end of silence is
  * not taken for speech.
  */
 const AUDIBLE_LEVEL = 32;
+/** The blocks, in ms, whose mean a sample is judged about (the talk spurts' blocks). */
+const AUDIBLE_BLOCK_MS = 10;
 
 // A gap shorter than this is clock rounding between two chunks that were on time.
 const MIN_UNDERRUN_MS = 1;
@@ -137,6 +140,8 @@ interface QueuedAudio {
  */
 export class PlayoutBuffer {
   readonly #rate: number;
+  /** Samples in a block of AUDIBLE_BLOCK_MS. */
+  readonly #audibleBlock: number;
   readonly #origin: number;
   readonly #onPlay: ((played: Int16Array | number) => void) | undefined;
   readonly #maxUnderrunMs: number;
@@ -185,6 +190,7 @@ export class PlayoutBuffer {
     atLeastZero(maxUnderrunMs, "maxUnderrunMs");
     atLeastZero(earlyMs, "earlyMs");
     this.#rate = options.sampleRate;
+    this.#audibleBlock = Math.max(1, Math.round((options.sampleRate * AUDIBLE_BLOCK_MS) / 1000));
     this.#origin = originMs;
     this.#onPlay = onPlay;
     this.#maxUnderrunMs = maxUnderrunMs;
@@ -430,7 +436,7 @@ export class PlayoutBuffer {
       const { samples, times } = this.#queue[i]!;
       // The first entry's repetition under way has `#head` samples played already.
       const from = i === 0 && times === 1 ? this.#head : 0;
-      const last = lastAudible(samples, from);
+      const last = lastAudible(samples, from, this.#audibleBlock);
       if (last >= 0) return this.#queued - after - (samples.length - 1 - last);
       after += i === 0 ? samples.length * times - this.#head : samples.length * times;
     }
@@ -485,11 +491,22 @@ function piecesOf(entry: QueuedAudio, from: number, to: number): QueuedAudio[] {
   return pieces;
 }
 
-/** The index of the last sample of `samples`, from `from` on, above `AUDIBLE_LEVEL`; else -1. */
-function lastAudible(samples: Int16Array, from: number): number {
-  for (let i = samples.length - 1; i >= from; i--) {
-    const value = samples[i]!;
-    if (value > AUDIBLE_LEVEL || value < -AUDIBLE_LEVEL) return i;
+/**
+ * The index of the last sample of `samples`, from `from` on, more than `AUDIBLE_LEVEL` off the
+ * mean of its block (`block` samples, counted from the end); else -1. About the mean, as the talk
+ * spurts judge sound: a goodbye played whole and then μ-law zero bytes (a constant -32124) left
+ * that tail counted as unheard audio.
+ */
+function lastAudible(samples: Int16Array, from: number, block: number): number {
+  for (let end = samples.length; end > from; end -= block) {
+    const start = Math.max(from, end - block);
+    let sum = 0;
+    for (let i = start; i < end; i++) sum += samples[i]!;
+    const mean = sum / (end - start);
+    for (let i = end - 1; i >= start; i--) {
+      const off = samples[i]! - mean;
+      if (off > AUDIBLE_LEVEL || off < -AUDIBLE_LEVEL) return i;
+    }
   }
   return -1;
 }

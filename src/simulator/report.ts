@@ -111,8 +111,8 @@ export interface BargeIn {
   clearAtMs: number | null;
   /**
    * When the caller stopped hearing the bot: when its talk under way at `atMs` ended for good
-   * (pauses under 500 ms, or any it broke while the caller still spoke, are part of it); `null`
-   * if it never stopped.
+   * (pauses under 500 ms, or any it broke while the caller still spoke, are part of it), or at a
+   * clear that silenced it; `null` if it never stopped.
    */
   stoppedAtMs: number | null;
   /** `stoppedAtMs - atMs`. */

@@ -4,14 +4,18 @@
 import assert from "node:assert/strict";
 import { type CallReport, judgeCall, PlayoutBuffer } from "../../src/simulator/mod.ts";
 
-const loud = (n: number) => new Int16Array(n).fill(8000);
+/** `n` samples of a loud square wave (±8000): sound about any block's mean. */
+const loud = (n: number) => square(n, 8000);
+/** `n` samples alternating ±`level`. */
+const square = (n: number, level: number) =>
+  new Int16Array(n).map((_, i) => (i % 2 === 0 ? level : -level));
 
 Deno.test("PlayoutBuffer's unplayedAtEndMs is the queued audio up to its last audible sample", () => {
   const buffer = new PlayoutBuffer({ sampleRate: 8000 });
   assert.equal(buffer.stats().unplayedAtEndMs, 0);
   const speech = new Int16Array(8000); // 1 s: 500 ms loud, 250 ms quiet, 250 ms loud
-  speech.fill(8000, 0, 4000);
-  speech.fill(8000, 6000);
+  speech.set(loud(4000), 0);
+  speech.set(loud(2000), 6000);
   buffer.enqueue(speech, 0);
   buffer.enqueue(new Int16Array(4000), 0); // 500 ms of digital silence padding it
   buffer.advance(100);
@@ -28,14 +32,23 @@ Deno.test("PlayoutBuffer's unplayedAtEndMs takes the codecs' silence for silence
   buffer.enqueue(new Int16Array(800).fill(8), 0);
   buffer.enqueue(new Int16Array(800).fill(-8), 0);
   assert.equal(buffer.stats().unplayedAtEndMs, 0);
-  buffer.enqueue(new Int16Array(80).fill(-100), 0); // -50 dBFS: quiet, but heard
+  buffer.enqueue(square(80, 100), 0); // -50 dBFS: quiet, but heard
   assert.equal(buffer.stats().unplayedAtEndMs, 210);
+});
+
+Deno.test("PlayoutBuffer's unplayedAtEndMs takes a DC offset for silence: μ-law zero bytes after a goodbye", () => {
+  const buffer = new PlayoutBuffer({ sampleRate: 8000 });
+  buffer.enqueue(loud(800), 0); // a 100 ms goodbye…
+  buffer.enqueue(new Int16Array(4000).fill(-32124), 0); // …then 500 ms of μ-law 0x00
+  assert.equal(buffer.stats().unplayedAtEndMs, 100);
+  buffer.advance(100);
+  assert.equal(buffer.stats().unplayedAtEndMs, 0, "the goodbye played whole: none unheard");
 });
 
 Deno.test("PlayoutBuffer's unplayedAtEndMs counts a looped clip, partly played, to its last sound", () => {
   const buffer = new PlayoutBuffer({ sampleRate: 8000 });
   const clip = new Int16Array(8000); // 1 s: loud for its first 100 ms
-  clip.fill(8000, 0, 800);
+  clip.set(loud(800), 0);
   buffer.enqueue(clip, 0, 3);
   buffer.advance(1500); // halfway through the second loop
   // The rest of the second loop (500 ms), then the third's 100 ms of sound.
