@@ -292,6 +292,22 @@ export class SessionMetrics extends EventTarget {
   // Turns.
   /** Turns answered whose latency could not be measured (see `TurnMeter`). */
   #turnsUnmeasured = 0;
+  /**
+   * The spell that went before, if it played out (reason "played"): its response and `sentMs`. A
+   * tagged response that goes on after it counts that in its `heardMs` (README, "Playback and
+   * barge-in": its `heardMs` and `sentMs` count all of its spells). Not the event: it holds the
+   * transport (its `target`), which metrics kept after their session must not.
+   */
+  #playedOut: { responseId: string | undefined; sentMs: number } | undefined;
+  /**
+   * The clock's time last told to the turn meter, and the latest told to the barge-in meter (a
+   * hold's time among them): a spell's start placed before it would read there as a step back of
+   * the clock (`TurnMeter`, `BargeInMeter`), and is placed there instead (see `#spellStart`).
+   */
+  #turnToldAt = -Infinity;
+  #bargeToldAt = -Infinity;
+  /** When the caller's latest speech told began (-Infinity: none yet; see `#onSpeakingStop`). */
+  #speechAt = -Infinity;
 
   private constructor(transport: MeteredTransport, options: SessionMetricsOptions) {
     super();
@@ -339,6 +355,9 @@ export class SessionMetrics extends EventTarget {
   #callerSpeechStarted(at: number, now: number): void {
     const meters = this.#meters;
     if (meters === undefined) return; // measuring stopped
+    this.#turnToldAt = now;
+    this.#toldBargeIns(now);
+    this.#speechAt = Math.min(at, now);
     meters.turnMeter.callerSpeechStarted(at, now);
     meters.bargeInMeter.callerSpeechStarted(Math.min(at, now), now);
   }
@@ -372,6 +391,7 @@ export class SessionMetrics extends EventTarget {
   #callerTurnEnded(at: number, now: number): void {
     const meters = this.#meters;
     if (meters === undefined) return; // measuring stopped
+    this.#turnToldAt = now;
     meters.bargeInMeter.callerTurnEnded(); // the caller's speech is over
     meters.turnMeter.callerTurnEnded(at, now);
   }
@@ -587,20 +607,90 @@ export class SessionMetrics extends EventTarget {
   // Typed as the runtime's own listener: workerd's and Deno's `Event` types differ.
   #onSpeakingStart: EventListener = (event) => {
     const now = this.#clock.now();
-    this.#meters?.bargeInMeter.botStarted(now, (event as unknown as SpeakingEvent).responseId);
-    this.#meters?.turnMeter.botStarted(now);
+    const start = event as unknown as SpeakingEvent;
+    // Audible since `heardMs` of this spell ago: the event may come late (a swept timer, up to
+    // 20 ms; a reply whose turn waited for the one before it to stop, that one's end mark
+    // unanswered, up to `playoutTimeoutMs`), and the caller heard the reply from its start, not
+    // from the event (tests/metrics/turn_heard_late_start_test.ts).
+    const heardMs = this.#heardInSpell(start);
+    const meters = this.#meters;
+    if (meters === undefined) return; // measuring stopped
+    const bargeAt = this.#spellStart(now, heardMs, this.#bargeToldAt);
+    this.#toldBargeIns(bargeAt);
+    meters.bargeInMeter.botStarted(bargeAt, start.responseId);
+    const turnAt = this.#spellStart(now, heardMs, this.#turnToldAt);
+    this.#turnToldAt = turnAt;
+    meters.turnMeter.botStarted(turnAt);
   };
 
+  /**
+   * Where a spell heard for `heardMs` as its start is told `now` began, for a meter last told
+   * `toldAt`: `heardMs` ago, but not before `toldAt`, which the meter would take for a step back
+   * of the clock (a turn's end told meanwhile is answered by the spell as told, as before); now
+   * where the clock did step back before it.
+   */
+  #spellStart(now: number, heardMs: number, toldAt: number): number {
+    if (now < toldAt) return now;
+    const at = now - heardMs;
+    return at > toldAt ? at : toldAt;
+  }
+
+  /** The barge-in meter is told of time `at` (see `#bargeToldAt`). */
+  #toldBargeIns(at: number): void {
+    if (at > this.#bargeToldAt) this.#bargeToldAt = at;
+  }
+
   #onSpeakingStop: EventListener = (event) => {
-    this.#meters?.bargeInMeter.botStopped(this.#clock.now(), event as unknown as SpeakingEvent);
-    this.#meters?.underruns.fellSilent();
+    const stop = event as unknown as SpeakingEvent;
+    // A spell that played out: the response's next spell, if it goes on, counts it in its heardMs.
+    this.#playedOut = stop.reason === "played"
+      ? { responseId: stop.responseId, sentMs: stop.sentMs }
+      : undefined;
+    const meters = this.#meters;
+    if (meters === undefined) return; // measuring stopped
+    let at = this.#clock.now();
+    let told: Pick<SpeakingEvent, "reason" | "responseId"> = stop;
+    // An interruption that cut nothing the caller had not heard (`heardMs` all that was sent): the
+    // far end may have played all the bot sent before it, the stop late (it waited for an answer
+    // to the reply's end mark, `playoutTimeoutMs`, or the quiet time). The caller stopped hearing
+    // the bot where its speech ran out: speech begun after that talked over nothing (the reply
+    // played out, for the caller), and speech before it was a barge-in measured to there
+    // (tests/metrics/turn_heard_late_stop_test.ts). Where the far end plays on (raw PCM), the
+    // speech sent runs out later than now: the stop is the cut, as before.
+    if (stop.reason === "interrupted" && stop.heardMs >= stop.sentMs) {
+      const ranOutAt = meters.underruns.speechStopsAt(this.#outboundEnd);
+      if (ranOutAt < at) { // NaN: not known, the stop as it comes
+        if (this.#speechAt > ranOutAt) told = { reason: "played", responseId: stop.responseId };
+        else if (ranOutAt >= this.#bargeToldAt) at = ranOutAt; // else: a step back, as told
+      }
+    }
+    this.#toldBargeIns(at);
+    meters.bargeInMeter.botStopped(at, told);
+    meters.underruns.fellSilent();
   };
+
+  /**
+   * How much of the spell `start` begins the caller had heard as its event came: its `heardMs`,
+   * less the spells before it of the same response, where it goes on after one that played out
+   * (not below 0: a response begun anew under the same id, after a reply dropped unseen). 0 where
+   * the event says nothing usable (a transport of another's making).
+   */
+  #heardInSpell(start: SpeakingEvent): number {
+    const heardMs = start.heardMs;
+    if (!(heardMs > 0) || !Number.isFinite(heardMs)) return 0;
+    const before = this.#playedOut;
+    const priorMs = start.responseId !== undefined && before?.responseId === start.responseId
+      ? before.sentMs
+      : 0;
+    return heardMs >= priorMs ? heardMs - priorMs : heardMs;
+  }
 
   /**
    * The far end holds its playout, or plays on (`playoutHeld`): silence the bot asked for, which
    * is no underrun, and where the caller stops hearing a reply interrupted during it.
    */
   #held(info: PlayoutHoldInfo): void {
+    this.#toldBargeIns(info.at);
     this.#meters?.bargeInMeter.held(info);
     this.#meters?.underruns.held(info);
   }
