@@ -288,10 +288,10 @@ export class BackgroundAudio implements OutboundMixer {
 
   /**
    * Whether it is playing: between {@linkcode start} and {@linkcode stop}, until it plays to its
-   * end (a stream ended, a track without `loop`).
+   * end (a stream ended, a track without `loop`) or fails (told `onError`: silent from then on).
    */
   get playing(): boolean {
-    return this.#playing;
+    return this.#playing && !this.#failed;
   }
 
   /**

@@ -20,8 +20,10 @@ Deno.test("`BackgroundAudio` whose stream fails with a value that is no Error te
     onError: (error) => errors.push(error),
   });
   background.attach(FORMAT, () => {});
+  assert.equal(background.playing, true);
   await settleReads();
   assert.equal(errors.length, 1);
+  assert.equal(background.playing, false, "failed, it falls silent: no longer playing");
   assert.ok(errors[0] instanceof Error);
   assert.equal(errors[0].cause, thrown, "what the stream failed with, kept");
   background.detach();
