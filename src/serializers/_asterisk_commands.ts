@@ -61,7 +61,8 @@ export function commandText(json: boolean, command: string, correlationId?: stri
  * message in that format (chan_websocket.c `handle_command`), so a bare word on a JSON channel is
  * answered with ERROR "Unable to parse JSON command", and a JSON object in plain text is taken
  * whole as a command's name and ignored. An encode error for what is no command, for one of the
- * serializer's own, for parameters in plain text, and for a message Asterisk would ignore.
+ * serializer's own, for parameters in plain text, and for a message Asterisk would ignore or
+ * could not parse (`checkParsable`).
  */
 export function botCommand(message: unknown, json: boolean): BotCommand {
   const { command, ...parameters } = typeof message === "string"
@@ -77,7 +78,11 @@ export function botCommand(message: unknown, json: boolean): BotCommand {
       : notACommand(message);
   }
   if (Object.hasOwn(OWN_COMMANDS, command)) throw ownCommand(command);
-  if (json) return { command, parameters, text: checkLength(toJson({ command, ...parameters })) };
+  if (json) {
+    const text = checkLength(toJson({ command, ...parameters }));
+    checkParsable(JSON.parse(text), command);
+    return { command, parameters, text };
+  }
   // Plain text carries a command's name alone: chan_websocket.c reads what follows it only as
   // the correlation id of the commands sent here by their frames, and refuses
   // SET_MEDIA_DIRECTION outside JSON.
@@ -102,6 +107,50 @@ function checkLength(text: string): string {
     );
   }
   return text;
+}
+
+/** The largest integer Jansson reads (`json_int_t`, a C `long long`). */
+const INT64_MAX = 2n ** 63n - 1n;
+/** A lone UTF-16 surrogate, which JSON.stringify writes as an escape (`\\ud800`). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * An encode error where `value` (the command as JSON reads it back) holds what Asterisk's JSON
+ * parser refuses: chan_websocket.c `handle_command` reads with `ast_json_load_buf`, Jansson's
+ * `json_loadb` without flags (main/json.c), whose src/load.c refuses U+0000 in a string or key
+ * (no `JSON_ALLOW_NUL`), a lone surrogate's escape, and a whole number written in digits past a
+ * 64-bit integer (JSON.stringify writes such up to 1e21). Asterisk answers ERROR "Unable to
+ * parse JSON command" and does nothing of it: a pause command so written was taken as done here.
+ */
+function checkParsable(value: unknown, command: string): void {
+  const refuse = (what: string): never => {
+    throw new TransportError(
+      "encode",
+      `${PROVIDER}: ${command} with ${what}: Asterisk's JSON parser (Jansson) refuses it, and ` +
+        "the command is not done",
+    );
+  };
+  const text = (s: string) => {
+    if (s.includes("\0")) refuse(`U+0000 in ${describe(s)}`);
+    if (LONE_SURROGATE.test(s)) refuse(`a lone surrogate in ${describe(s)}`);
+  };
+  if (typeof value === "string") text(value);
+  else if (typeof value === "number") {
+    // The digits JSON.stringify writes, as Jansson's strtoll reads them: -(2 ** 63) is written
+    // "-9223372036854776000", past the int64 range.
+    const digits = String(value);
+    if (
+      /^-?\d+$/.test(digits) && (BigInt(digits) > INT64_MAX || BigInt(digits) < -INT64_MAX - 1n)
+    ) {
+      refuse(`the whole number ${digits}, past a 64-bit integer`);
+    }
+  } else if (Array.isArray(value)) { for (const item of value) checkParsable(item, command); }
+  else if (isObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      text(key);
+      checkParsable(item, command);
+    }
+  }
 }
 
 /** A `message` frame that names no command: an encode error. */

@@ -95,7 +95,10 @@ export interface AsteriskSerializerOptions {
   format?: string;
   /**
    * The control message format to write commands in: as Asterisk writes its events
-   * (`"auto"`: plain text until `MEDIA_START`, then whatever it came in), or always one.
+   * (`"auto"`: plain text until `MEDIA_START`, then whatever it came in), or one from the start,
+   * for commands sent before `MEDIA_START`. From `MEDIA_START` on commands go in its form either
+   * way (Asterisk reads them only in the channel's): a forced one that differs is reported (a
+   * "protocol" error).
    *
    * @default {"auto"}
    */
@@ -669,8 +672,25 @@ export class AsteriskSerializer implements FrameSerializer {
         this.#written.dropped(this.#context, "audioBytesRefused", held.length, wireOf(was));
       }
     }
+    // One per-channel setting decides how Asterisk writes its events and reads every command
+    // (chan_websocket.c `control_msg_format`, used by `_create_event_*` and `handle_command`):
+    // MEDIA_START's form is the channel's. A forced form that differs is followed no further: in
+    // it every command did nothing (a JSON object in plain text is an unknown command's name,
+    // logged there only; a bare word on a JSON channel an ERROR each), the flushes, marks and
+    // hang-up among them.
     const control = this.#options.controlFormat ?? "auto";
-    this.#json = control === "auto" ? event.json : control === "json";
+    if (control !== "auto" && (control === "json") !== event.json) {
+      this.#context?.report(
+        new TransportError(
+          "protocol",
+          `${PROVIDER}: controlFormat ${JSON.stringify(control)}, but the channel speaks ` +
+            `${event.json ? "JSON" : "plain-text"} (MEDIA_START came so), and Asterisk reads ` +
+            `commands only in its channel's format: commands go in that from now on; set ` +
+            `controlFormat "auto" or dial with the matching f() option`,
+        ),
+      );
+    }
+    this.#json = event.json;
     const marks = this.#options.marks ?? "auto";
     this.#marks = marks === "auto"
       ? (this.#json && !this.#packetsCutFrames(frameBytes) ? "mark-media" : "buffering")
