@@ -36,5 +36,18 @@ export function callBehindFarEnd() {
     clock,
   });
   const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 40, bytesPerMs: 32 });
-  return { clock, pair, transport, farEnd };
+  let n = 0;
+  /** The caller's 20 ms frames until `time`, talking while `talking(now)` says so. */
+  const callerUntil = async (time: number, talking: (now: number) => boolean = () => false) => {
+    while (clock.now() < time) {
+      await clock.tick(20);
+      pair.client.send(callerFrame(n++, talking(clock.now())));
+    }
+  };
+  /** The caller hangs up; settles once the session has ended. */
+  const close = async () => {
+    pair.client.close(1000);
+    await transport.closed;
+  };
+  return { clock, pair, transport, farEnd, callerUntil, close };
 }

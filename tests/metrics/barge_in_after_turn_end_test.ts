@@ -6,30 +6,18 @@
 import assert from "node:assert/strict";
 import { SessionMetrics, SpeakingEvent } from "../../mod.ts";
 import { FakeClock } from "../../src/testing/mod.ts";
-import { answer, callBehindFarEnd, callerFrame } from "../_caller_fixtures.ts";
+import { answer, callBehindFarEnd } from "../_caller_fixtures.ts";
 import { handMadeTransport } from "./_hand_made_transport.ts";
 
 /** A call with the metrics' own speech detector (its defaults) on the caller's audio. */
 function call() {
-  const { clock, pair, transport } = callBehindFarEnd();
+  const { clock, transport, callerUntil, close } = callBehindFarEnd();
   const metrics = SessionMetrics.attach(transport, { clock });
   const stops: number[] = [];
   transport.addEventListener("speakingstop", (event) => {
     if (event.reason === "interrupted") stops.push(clock.now());
   });
   transport.receive(() => {});
-  let n = 0;
-  /** The caller's 20 ms frames until `time`, talking while `talking(now)` says so. */
-  const callerUntil = async (time: number, talking: (now: number) => boolean = () => false) => {
-    while (clock.now() < time) {
-      await clock.tick(20);
-      pair.client.send(callerFrame(n++, talking(clock.now())));
-    }
-  };
-  const close = async () => {
-    pair.client.close(1000);
-    await transport.closed;
-  };
   return { clock, transport, metrics, stops, callerUntil, close };
 }
 

@@ -7,24 +7,12 @@ import {
   SessionMetrics,
   type SessionMetricsOptions,
 } from "../../mod.ts";
-import { answer, callBehindFarEnd, callerFrame } from "../_caller_fixtures.ts";
+import { answer, callBehindFarEnd } from "../_caller_fixtures.ts";
 
 /** A call: far end 40 ms behind (told as playoutDelayMs), metrics attached. */
 function call(options: SessionMetricsOptions = {}) {
-  const { clock, pair, transport, farEnd } = callBehindFarEnd();
+  const { clock, transport, farEnd, callerUntil, close } = callBehindFarEnd();
   const metrics = SessionMetrics.attach(transport, { clock, ...options });
-  let n = 0;
-  /** The caller's frames every 20 ms until `time`, talking or not. */
-  const callerUntil = async (time: number, talking: (now: number) => boolean) => {
-    while (clock.now() < time) {
-      await clock.tick(20);
-      pair.client.send(callerFrame(n++, talking(clock.now())));
-    }
-  };
-  const close = async () => {
-    pair.client.close(1000);
-    await transport.closed;
-  };
   return { clock, transport, farEnd, metrics, callerUntil, close };
 }
 
