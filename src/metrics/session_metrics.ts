@@ -15,7 +15,7 @@ import { durationMs } from "../audio/pcm.ts";
 import type { Clock } from "../clock.ts";
 import type { TransportError } from "../errors.ts";
 import type { AudioFrame } from "../frames.ts";
-import type { SpeakingEvent } from "../playback.ts";
+import type { PlaybackState, SpeakingEvent } from "../playback.ts";
 import type {
   InboundPacketInfo,
   InterruptionInfo,
@@ -300,8 +300,14 @@ export class SessionMetrics extends EventTarget {
    */
   #playedOut: { responseId: string | undefined; sentMs: number } | undefined;
   /**
+   * Whether `#playedOut` is known: from the transport's `playback` at the attach (a
+   * `WebSocketTransport`'s), or the first "speakingstop" since. Until then a tagged spell may go on
+   * from spells played before the attach, which its `heardMs` counts, by how much not known here.
+   */
+  #playedOutKnown = false;
+  /**
    * The clock's time last told to the turn meter, and the latest told to the barge-in meter (a
-   * hold's time among them): a spell's start placed before it would read there as a step back of
+   * hold's time and a speech's start among them): a spell's start placed before it would read there as a step back of
    * the clock (`TurnMeter`, `BargeInMeter`), and is placed there instead (see `#spellStart`).
    */
   #turnToldAt = -Infinity;
@@ -333,6 +339,15 @@ export class SessionMetrics extends EventTarget {
     });
     transport.addEventListener("speakingstart", this.#onSpeakingStart);
     transport.addEventListener("speakingstop", this.#onSpeakingStop);
+    // Attached in a pause of a tagged response, its next spell counts those before in its
+    // `heardMs` (see `#heardInSpell`): the response that last played, as the transport says.
+    const playback = (transport as { readonly playback?: PlaybackState }).playback;
+    if (playback !== undefined && !this.#playedOutKnown) {
+      this.#playedOutKnown = true;
+      if (!playback.speaking) {
+        this.#playedOut = { responseId: playback.responseId, sentMs: playback.sentMs };
+      }
+    }
   }
 
   /**
@@ -356,10 +371,14 @@ export class SessionMetrics extends EventTarget {
     const meters = this.#meters;
     if (meters === undefined) return; // measuring stopped
     this.#turnToldAt = now;
-    this.#toldBargeIns(now);
+    // The barge-in meter keeps the speech's start, not when it was told: a spell's start or stop
+    // placed between the two is no step back of the clock there (a detector tells speech
+    // `minSpeechMs` late; kept at `now`, a reply that ran out meanwhile was cut at the stop:
+    // tests/metrics/turn_heard_review_speech_told_late_test.ts).
     this.#speechAt = Math.min(at, now);
+    this.#toldBargeIns(this.#speechAt);
     meters.turnMeter.callerSpeechStarted(at, now);
-    meters.bargeInMeter.callerSpeechStarted(Math.min(at, now), now);
+    meters.bargeInMeter.callerSpeechStarted(this.#speechAt, now);
   }
 
   /**
@@ -642,6 +661,7 @@ export class SessionMetrics extends EventTarget {
 
   #onSpeakingStop: EventListener = (event) => {
     const stop = event as unknown as SpeakingEvent;
+    this.#playedOutKnown = true;
     // A spell that played out: the response's next spell, if it goes on, counts it in its heardMs.
     this.#playedOut = stop.reason === "played"
       ? { responseId: stop.responseId, sentMs: stop.sentMs }
@@ -660,7 +680,10 @@ export class SessionMetrics extends EventTarget {
     if (stop.reason === "interrupted" && stop.heardMs >= stop.sentMs) {
       const ranOutAt = meters.underruns.speechStopsAt(this.#outboundEnd);
       if (ranOutAt < at) { // NaN: not known, the stop as it comes
-        if (this.#speechAt > ranOutAt) told = { reason: "played", responseId: stop.responseId };
+        // Speech still to come is from before a step back of the clock, before all of this
+        // (tests/metrics/turn_heard_review_speech_before_step_test.ts).
+        const speechAfter = this.#speechAt > ranOutAt && this.#speechAt <= at;
+        if (speechAfter) told = { reason: "played", responseId: stop.responseId };
         else if (ranOutAt >= this.#bargeToldAt) at = ranOutAt; // else: a step back, as told
       }
     }
@@ -673,11 +696,16 @@ export class SessionMetrics extends EventTarget {
    * How much of the spell `start` begins the caller had heard as its event came: its `heardMs`,
    * less the spells before it of the same response, where it goes on after one that played out
    * (not below 0: a response begun anew under the same id, after a reply dropped unseen). 0 where
-   * the event says nothing usable (a transport of another's making).
+   * the event says nothing usable (a transport of another's making), or the spells before it are
+   * not known (see `#playedOutKnown`).
    */
   #heardInSpell(start: SpeakingEvent): number {
     const heardMs = start.heardMs;
     if (!(heardMs > 0) || !Number.isFinite(heardMs)) return 0;
+    // Attached in a pause of a tagged response: its spells before, counted in `heardMs`, are not
+    // known; taken as begun now, as a spell told on time is (else measured back across the spells
+    // before: tests/metrics/turn_heard_review_attached_mid_response_test.ts).
+    if (!this.#playedOutKnown && start.responseId !== undefined) return 0;
     const before = this.#playedOut;
     const priorMs = start.responseId !== undefined && before?.responseId === start.responseId
       ? before.sentMs
