@@ -27,3 +27,16 @@ export function meteredCall<C extends FakeClock>(clock: C, options: TransportOpt
   metrics.addEventListener("summary", (event) => summaries.push(event));
   return { clock, pair, transport, farEnd, metrics, summaries };
 }
+
+/** `ms` of 16 kHz PCM16 in 20 ms chunks of response `responseId`, written to `transport` now. */
+export function sayReply(transport: WebSocketTransport, responseId: string, ms: number): void {
+  for (let i = 0; i < ms / 20; i++) {
+    void transport.send({
+      type: "audio",
+      audio: new Uint8Array(640).fill(1),
+      sampleRate: 16000,
+      channels: 1,
+      responseId,
+    });
+  }
+}

@@ -11,7 +11,7 @@ import {
 import type { Clock, ClockTimer, ClockTimerOptions } from "../../src/clock.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { FakeFarEnd } from "../_fake_far_end.ts";
-import { meteredCall } from "./_metered_call.ts";
+import { meteredCall, sayReply } from "./_metered_call.ts";
 
 /**
  * The system clock's sweep at its latest (README, "Playback and barge-in": "On the system clock an
@@ -36,19 +36,6 @@ class LatestSweepClock implements Clock {
         return timer.armed;
       },
     };
-  }
-}
-
-/** `ms` of 16 kHz PCM16 in 20 ms chunks of reply `responseId`, written now. */
-function say(transport: WebSocketTransport, responseId: string, ms: number): void {
-  for (let i = 0; i < ms / 20; i++) {
-    void transport.send({
-      type: "audio",
-      audio: new Uint8Array(640).fill(1),
-      sampleRate: 16000,
-      channels: 1,
-      responseId,
-    });
   }
 }
 
@@ -81,7 +68,7 @@ Deno.test("raw PCM, its speakingstart swept 20 ms late: the turn is measured to 
   await clock.tick(1000);
   metrics.callerTurnEnded(); // 1000 ms
   await clock.tick(300);
-  say(transport, "r1", 400); // sent at 1300, heard from 1400
+  sayReply(transport, "r1", 400); // sent at 1300, heard from 1400
   await clock.tick(1000);
   assert.equal(farEnd.played[0]?.at, 1400, "the caller hears the reply from 1400 ms");
   assert.deepEqual(starts, [{ at: 1420, heardMs: 20 }], "its event came 20 ms into it");
@@ -93,13 +80,13 @@ Deno.test("raw PCM, its speakingstart swept 20 ms late: the turn is measured to 
 Deno.test("raw PCM, swept late: a tagged reply going on after a pause is measured from its own spell, not its earlier ones", async () => {
   const { clock, pair, transport, farEnd, metrics, starts } = sweptRawPcmCall();
   await clock.tick(1000);
-  say(transport, "r1", 400); // heard 1100–1500 ms, its start at 1120
+  sayReply(transport, "r1", 400); // heard 1100–1500 ms, its start at 1120
   await clock.tick(1000);
   metrics.callerTurnEnded(); // 2000 ms: the caller answers r1's first sentence
   await clock.tick(200);
   // r1 goes on: one response in two spells, its heardMs counting both (README, "Playback and
   // barge-in").
-  say(transport, "r1", 400); // sent at 2200, heard from 2300
+  sayReply(transport, "r1", 400); // sent at 2200, heard from 2300
   await clock.tick(1000);
   assert.equal(farEnd.played.find((span) => span.at > 2000)?.at, 2300);
   assert.deepEqual(starts, [{ at: 1120, heardMs: 20 }, { at: 2320, heardMs: 420 }]);
@@ -121,13 +108,13 @@ Deno.test("a far end whose marks go unanswered: a reply that waited for the one 
     starts.push({ at: c.clock.now(), heardMs: event.heardMs });
   });
   await c.clock.tick(1000);
-  say(c.transport, "greeting", 100); // 1000–1100 ms
+  sayReply(c.transport, "greeting", 100); // 1000–1100 ms
   await c.clock.tick(1500);
-  say(c.transport, "r1", 2000); // 2500–4500 ms: its stop waits until 5500
+  sayReply(c.transport, "r1", 2000); // 2500–4500 ms: its stop waits until 5500
   await c.clock.tick(2200);
   c.metrics.callerTurnEnded(); // 4700 ms
   await c.clock.tick(300);
-  say(c.transport, "r2", 1000); // 5000–6000 ms
+  sayReply(c.transport, "r2", 1000); // 5000–6000 ms
   await c.clock.tick(2000);
   const r2 = c.farEnd.played.find((span) => span.at >= 5000);
   assert.equal(r2?.at, 5000, "the caller hears r2 from 5000 ms");

@@ -9,19 +9,7 @@ import assert from "node:assert/strict";
 import { SessionMetrics, type SpeakingEvent, WebSocketTransport } from "../../mod.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
-
-/** `ms` of 16 kHz PCM16 in 20 ms chunks of response `responseId`, written now. */
-function say(transport: WebSocketTransport, responseId: string, ms: number): void {
-  for (let i = 0; i < ms / 20; i++) {
-    void transport.send({
-      type: "audio",
-      audio: new Uint8Array(640).fill(1),
-      sampleRate: 16000,
-      channels: 1,
-      responseId,
-    });
-  }
-}
+import { sayReply } from "./_metered_call.ts";
 
 Deno.test("metrics attached between a response's spells: the turn its next spell answers is measured from that spell's start", async () => {
   const clock = new FakeClock(0);
@@ -40,13 +28,13 @@ Deno.test("metrics attached between a response's spells: the turn its next spell
     starts.push({ at: clock.now(), heardMs: event.heardMs });
   });
   await clock.tick(1000);
-  say(transport, "greeting", 400); // heard 1000–1400 ms
+  sayReply(transport, "greeting", 400); // heard 1000–1400 ms
   await clock.tick(500);
   const metrics = SessionMetrics.attach(transport, { speech: false, clock }); // 1500 ms
   await clock.tick(500);
   metrics.callerTurnEnded(); // 2000 ms
   await clock.tick(200);
-  say(transport, "greeting", 400); // the greeting goes on, heard from 2200 ms
+  sayReply(transport, "greeting", 400); // the greeting goes on, heard from 2200 ms
   await clock.tick(1000);
   assert.deepEqual(starts, [{ at: 1000, heardMs: 0 }, { at: 2200, heardMs: 400 }]);
   assert.equal(metrics.snapshot().turnLatency.last, 200); // 2200 − 2000

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { SessionMetrics } from "../../mod.ts";
 import type { Clock } from "../../src/clock.ts";
 import { FakeClock } from "../../src/testing/mod.ts";
-import { meteredCall } from "./_metered_call.ts";
+import { meteredCall, sayReply } from "./_metered_call.ts";
 
 Deno.test("speech told before the metrics' clock stepped back does not make a later barge-in, its speech told after the cut, no barge-in", async () => {
   // The transport on the fake clock; the metrics on one 10 s ahead of it until 4000 ms, when it
@@ -22,17 +22,7 @@ Deno.test("speech told before the metrics' clock stepped back does not make a la
   // "mark" is sent back once the audio before it has played; here every answer is lost): r2,
   // heard 5000–6000 ms, stays audible by its events until 7000 ms.
   c.farEnd.stopAcking();
-  const say = (responseId: string, ms: number) => {
-    for (let i = 0; i < ms / 20; i++) {
-      void c.transport.send({
-        type: "audio",
-        audio: new Uint8Array(640).fill(1),
-        sampleRate: 16000,
-        channels: 1,
-        responseId,
-      });
-    }
-  };
+  const say = (responseId: string, ms: number) => sayReply(c.transport, responseId, ms);
   await fake.tick(1000);
   say("greeting", 100); // 1000–1100 ms, audible by its events until 2100
   await fake.tick(1200);

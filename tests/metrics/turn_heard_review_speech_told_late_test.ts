@@ -6,7 +6,7 @@
 // was told. Figures worked out by hand.
 import assert from "node:assert/strict";
 import { FakeClock } from "../../src/testing/mod.ts";
-import { meteredCall } from "./_metered_call.ts";
+import { meteredCall, sayReply } from "./_metered_call.ts";
 
 /**
  * A far end that plays what it gets at once and answers no mark (Twilio's Media Streams docs: a
@@ -18,17 +18,7 @@ import { meteredCall } from "./_metered_call.ts";
 async function speechToldAt(toldAt: number) {
   const c = meteredCall(new FakeClock(0), { playoutTimeoutMs: 1000 });
   c.farEnd.stopAcking();
-  const say = (responseId: string, ms: number) => {
-    for (let i = 0; i < ms / 20; i++) {
-      void c.transport.send({
-        type: "audio",
-        audio: new Uint8Array(640).fill(1),
-        sampleRate: 16000,
-        channels: 1,
-        responseId,
-      });
-    }
-  };
+  const say = (responseId: string, ms: number) => sayReply(c.transport, responseId, ms);
   await c.clock.tick(1000);
   say("greeting", 100); // 1000–1100 ms
   await c.clock.tick(1500);
