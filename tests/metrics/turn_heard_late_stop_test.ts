@@ -5,7 +5,7 @@
 // by hand.
 import assert from "node:assert/strict";
 import { FakeClock } from "../../src/testing/mod.ts";
-import { meteredCall, sayReply } from "./_metered_call.ts";
+import { meteredCall, threeRepliesUnanswered } from "./_metered_call.ts";
 
 /**
  * A call whose far end plays what it gets at once and answers no mark (Twilio's "mark" messages
@@ -16,14 +16,7 @@ import { meteredCall, sayReply } from "./_metered_call.ts";
  */
 async function interruptedAfterItPlayed(speechAt: number) {
   const c = meteredCall(new FakeClock(0), { playoutTimeoutMs: 1000 });
-  c.farEnd.stopAcking();
-  const say = (responseId: string, ms: number) => sayReply(c.transport, responseId, ms);
-  await c.clock.tick(1000);
-  say("greeting", 100); // 1000–1100 ms
-  await c.clock.tick(1500);
-  say("r1", 2000); // 2500–4500 ms
-  await c.clock.tick(2500);
-  say("r2", 1000); // 5000–6000 ms
+  await threeRepliesUnanswered(c); // r2 heard 5000–6000 ms
   await c.clock.tick(speechAt - 5000);
   c.metrics.callerSpeechStarted();
   await c.clock.tick(6360 - speechAt);

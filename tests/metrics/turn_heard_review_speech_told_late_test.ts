@@ -6,7 +6,7 @@
 // was told. Figures worked out by hand.
 import assert from "node:assert/strict";
 import { FakeClock } from "../../src/testing/mod.ts";
-import { meteredCall, sayReply } from "./_metered_call.ts";
+import { meteredCall, threeRepliesUnanswered } from "./_metered_call.ts";
 
 /**
  * A far end that plays what it gets at once and answers no mark (Twilio's Media Streams docs: a
@@ -17,14 +17,7 @@ import { meteredCall, sayReply } from "./_metered_call.ts";
  */
 async function speechToldAt(toldAt: number) {
   const c = meteredCall(new FakeClock(0), { playoutTimeoutMs: 1000 });
-  c.farEnd.stopAcking();
-  const say = (responseId: string, ms: number) => sayReply(c.transport, responseId, ms);
-  await c.clock.tick(1000);
-  say("greeting", 100); // 1000–1100 ms
-  await c.clock.tick(1500);
-  say("r1", 2000); // 2500–4500 ms
-  await c.clock.tick(2500);
-  say("r2", 1000); // 5000–6000 ms
+  await threeRepliesUnanswered(c); // r2 heard 5000–6000 ms
   const tell = Math.max(toldAt, 5900);
   await c.clock.tick(Math.min(tell, 6360) - 5000);
   if (tell < 6360) c.metrics.callerSpeechStarted(5900);

@@ -22,17 +22,13 @@ Deno.test("`TelnyxSerializer` with both tracks hears once a caller packet that e
   // counted late during its push); then a second copy of packet 3, as the first. Was: the drop
   // was read as packet 3's own, its place not kept as taken, and its copy was placed a packet on,
   // heard twice ("80:3" after "60:3"), every packet after it 20 ms late.
-  const { send, audio, counted } = startedTelnyxBothTracks();
+  const { send, audio, counted, bothTracks } = startedTelnyxBothTracks();
   for (let n = 0; n < 3; n++) send("inbound", n + 1, 20 * n, levelledPayload(n));
   send("inbound", 100, 2000, levelledPayload(99));
   send("outbound", 4, 60);
   send("inbound", 5, 60, levelledPayload(3));
   send("inbound", 5, 60, levelledPayload(3));
-  let chunk = 5;
-  for (let n = 4; n < 20; n++) {
-    send("outbound", ++chunk, 20 * n);
-    send("inbound", ++chunk, 20 * n, levelledPayload(n));
-  }
+  bothTracks(5, 4, 20);
   assert.deepEqual(audio().map(placeAndLengthOf), heardFrom(0, 20));
   assert.equal(counted.inboundMediaLate, 1);
   assert.equal(counted.inboundMediaDuplicates, 1);

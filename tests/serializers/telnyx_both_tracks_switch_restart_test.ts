@@ -11,22 +11,14 @@ import { levelledPayload, placeOf } from "./fixtures/levelled_packets.ts";
 import { startedTelnyxBothTracks } from "./fixtures/telnyx_both_tracks_call.ts";
 
 Deno.test("`TelnyxSerializer` with both tracks begins a new timeline where chunks and media times restart long after the switch, dropping none of it as from before the switch", () => {
-  const { send, audio, counted } = startedTelnyxBothTracks();
+  const { send, audio, counted, bothTracks } = startedTelnyxBothTracks();
   // 3 s of the caller's track alone (chunks 1..150), ordered by chunk.
   for (let n = 0; n < 150; n++) send("inbound", n + 1, 20 * n, levelledPayload(n));
   // The bot's track shows at 3 s: from here both tracks on one counter, to 10 s.
-  let chunk = 150;
-  for (let n = 150; n < 500; n++) {
-    send("outbound", ++chunk, 20 * n);
-    send("inbound", ++chunk, 20 * n, levelledPayload(n));
-  }
+  bothTracks(150, 150, 500);
   const before = audio().length;
   // The far end begins its numbering and media time again (no start): 2 s of both tracks.
-  chunk = 0;
-  for (let n = 0; n < 100; n++) {
-    send("outbound", ++chunk, 20 * n);
-    send("inbound", ++chunk, 20 * n, levelledPayload(n));
-  }
+  bothTracks(0, 0, 100);
   const after = audio().slice(before).map(placeOf);
   // Every restarted caller packet heard, in order, from where delivery stood (10 s).
   assert.deepEqual(after, Array.from({ length: 100 }, (_, n) => `${10_000 + 20 * n}:${n}`));

@@ -22,14 +22,10 @@ Deno.test("`TelnyxSerializer` with both tracks drops, counted late, a lone calle
   // Was (bbbf682 on): the switch delivered chunk 100 as confirmed and went on from it, every real
   // packet up to 2000 ms dropped as from before it (47 counted late, 0.94 s of the caller lost);
   // before: 1,940 ms of silence, then the real packets with time running back.
-  const { send, audio, counted } = startedTelnyxBothTracks();
+  const { send, audio, counted, bothTracks } = startedTelnyxBothTracks();
   for (let n = 0; n < 3; n++) send("inbound", n + 1, 20 * n, levelledPayload(n));
   send("inbound", 100, 2000, levelledPayload(BOGUS));
-  let chunk = 3;
-  for (let n = 3; n < 60; n++) {
-    send("outbound", ++chunk, 20 * n);
-    send("inbound", ++chunk, 20 * n, levelledPayload(n));
-  }
+  bothTracks(3, 3, 60);
   assert.deepEqual(audio().map(placeOf), backToBack(60));
   assert.equal(counted.inboundMediaLate, 1);
   assert.equal(counted.inboundMediaGapsFilled, undefined);

@@ -19,14 +19,10 @@ for (const stampMs of [-100, -500, -4000]) {
     // switches the order. Was: the new order read its stamp as the sender's clock stepped back,
     // set it in step at 60 ms and heard it there ("60:99"), the caller's packet 3 then dropped as
     // its duplicate.
-    const { send, audio, counted } = startedTelnyxBothTracks();
+    const { send, audio, counted, bothTracks } = startedTelnyxBothTracks();
     for (let n = 0; n < 3; n++) send("inbound", n + 1, 20 * n, levelledPayload(n));
     send("inbound", 50, stampMs, levelledPayload(99));
-    let chunk = 50;
-    for (let n = 3; n < 15; n++) {
-      send("outbound", ++chunk, 20 * n);
-      send("inbound", ++chunk, 20 * n, levelledPayload(n));
-    }
+    bothTracks(50, 3, 15);
     assert.deepEqual(
       audio().map(placeAndLengthOf),
       Array.from({ length: 15 }, (_, n) => `${20 * n}:${n}`),

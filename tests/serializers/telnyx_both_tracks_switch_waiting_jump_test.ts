@@ -25,14 +25,10 @@ Deno.test("`TelnyxSerializer` with both tracks hears a caller packet that waited
   // lost the packet is within the window, held behind the hole, and comes out at the switch.
   // Was: the switch judged it as the stream's end does, dropped and counted late (20 ms of the
   // caller's speech lost, its place silence: "60:-(100)" then "160:8").
-  const { send, audio, counted } = startedTelnyxBothTracks();
+  const { send, audio, counted, bothTracks } = startedTelnyxBothTracks();
   for (let n = 0; n < 3; n++) send("inbound", n + 1, 20 * n, levelledPayload(n));
   send("inbound", 8, 140, levelledPayload(7));
-  let chunk = 8;
-  for (let n = 8; n < 30; n++) {
-    send("outbound", ++chunk, 20 * n);
-    send("inbound", ++chunk, 20 * n, levelledPayload(n));
-  }
+  bothTracks(8, 8, 30);
   assert.deepEqual(audio().map(placeAndLengthOf), [
     ...heardFrom(0, 3),
     "60:-(80)",
@@ -49,15 +45,11 @@ Deno.test("`TelnyxSerializer` with both tracks hears a caller packet that waited
   // As above, but the caller's packet 8 arrives after packet 7 and before the bot's first frame:
   // by chunk (9, one after 8) it confirms the jump before the switch, so nothing waits there.
   // Here both wait no more: the control case, the same audio either way.
-  const { send, audio, counted } = startedTelnyxBothTracks();
+  const { send, audio, counted, bothTracks } = startedTelnyxBothTracks();
   for (let n = 0; n < 3; n++) send("inbound", n + 1, 20 * n, levelledPayload(n));
   send("inbound", 8, 140, levelledPayload(7));
   send("inbound", 9, 160, levelledPayload(8));
-  let chunk = 9;
-  for (let n = 9; n < 30; n++) {
-    send("outbound", ++chunk, 20 * n);
-    send("inbound", ++chunk, 20 * n, levelledPayload(n));
-  }
+  bothTracks(9, 9, 30);
   assert.deepEqual(audio().map(placeAndLengthOf), [
     ...heardFrom(0, 3),
     "60:-(80)",
@@ -73,14 +65,10 @@ Deno.test("`TelnyxSerializer` with both tracks still drops, counted late, a bogu
   // real packets behind it. Judged by its media time in the new order, it waits there as a jump,
   // and the next caller packet, in step, says it was bogus. (The far one, chunk 100 stamped 2000
   // ms, is telnyx_both_tracks_switch_unconfirmed_test.ts.)
-  const { send, audio, counted } = startedTelnyxBothTracks();
+  const { send, audio, counted, bothTracks } = startedTelnyxBothTracks();
   for (let n = 0; n < 3; n++) send("inbound", n + 1, 20 * n, levelledPayload(n));
   send("inbound", 20, 400, levelledPayload(99));
-  let chunk = 3;
-  for (let n = 3; n < 40; n++) {
-    send("outbound", ++chunk, 20 * n);
-    send("inbound", ++chunk, 20 * n, levelledPayload(n));
-  }
+  bothTracks(3, 3, 40);
   assert.deepEqual(audio().map(placeAndLengthOf), heardFrom(0, 40));
   assert.equal(counted.inboundMediaLate, 1);
   assert.equal(counted.inboundMediaGapsFilled, undefined);
@@ -96,15 +84,11 @@ Deno.test("`TelnyxSerializer` with both tracks places the real packets after a b
   // order and dropped there, must not stand as the newest chunk the packets are placed against:
   // so placed, packet 7 and every one after it up to chunk 100 were heard 9 ms late, and packet
   // 51 was dropped as packet 50's duplicate, 20 ms of silence in its place.
-  const { send, audio, counted } = startedTelnyxBothTracks();
+  const { send, audio, counted, bothTracks } = startedTelnyxBothTracks();
   for (let n = 0; n < 3; n++) send("inbound", n + 1, 20 * n, levelledPayload(n));
   send("inbound", 100, 2000, levelledPayload(99));
   const stampOf = (n: number) => n === 7 ? 149 : n === 51 ? 1000 : 20 * n;
-  let chunk = 3;
-  for (let n = 3; n < 60; n++) {
-    send("outbound", ++chunk, 20 * n);
-    send("inbound", ++chunk, stampOf(n), levelledPayload(n));
-  }
+  bothTracks(3, 3, 60, stampOf);
   assert.deepEqual(audio().map(placeAndLengthOf), heardFrom(0, 60));
   assert.equal(counted.inboundMediaLate, 1);
   assert.equal(counted.inboundMediaDuplicates, undefined);

@@ -7,6 +7,7 @@
 
 import { OrderedMedia, TelephonyAudio } from "../../../src/serializers/telephony/mod.ts";
 import type { OrderedMediaOptions } from "../../../src/serializers/telephony/ordered_media.ts";
+import type { MediaReorderOutput } from "../../../src/serializers/telephony/media_reorder.ts";
 import type { AudioFrame, Frame } from "../../../src/frames.ts";
 import { FakeClock } from "../../../src/testing/fake_clock.ts";
 import { levelledPayload, placeAndLengthOf } from "../fixtures/levelled_packets.ts";
@@ -120,4 +121,20 @@ export function clockedStage(encoding: "mulaw" | "pcm16le" = "mulaw") {
   const ordered = new OrderedMedia({ audio: globexAudio(encoding), provider: "Globex" });
   ordered.bind(context);
   return { clock, handedOn, counted, ordered };
+}
+
+/** What a `MediaReorder<number>` delivered: a packet by its payload, a gap by its length and count. */
+export type ReorderEvent = { packet: number } | { gap: number; packets: number };
+
+/** An output for a `MediaReorder<number>` that records what it is given, in order, in `events`. */
+export function recordedReorderOutput(): {
+  events: ReorderEvent[];
+  output: MediaReorderOutput<number>;
+} {
+  const events: ReorderEvent[] = [];
+  const output: MediaReorderOutput<number> = {
+    packet: (packet) => events.push({ packet: packet.payload }),
+    gap: (gap) => events.push({ gap: gap.durationMs, packets: gap.packets }),
+  };
+  return { events, output };
 }

@@ -8,12 +8,8 @@
 // nothing is held after the stream's end.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  MediaReorder,
-  type MediaReorderOutput,
-} from "../../../src/serializers/telephony/media_reorder.ts";
-
-type Event = { packet: number } | { gap: number; packets: number };
+import { MediaReorder } from "../../../src/serializers/telephony/media_reorder.ts";
+import { recordedReorderOutput, type ReorderEvent } from "./_ordered_media_stage.ts";
 
 /** Durations of a stream of `count` packets: `before` ms up to `switchAt`, `after` ms from it. */
 function durations(count: number, switchAt: number, before: number, after: number): number[] {
@@ -61,11 +57,7 @@ function run(plan: Plan, maxGapMs: number, timeline: boolean) {
   plan.delays[0] = 0; // the first packet to arrive begins the timeline
   const order = arrivalOrder(plan.lost, plan.delays, plan.copies);
   const reorder = new MediaReorder<number>({ maxGapMs });
-  const events: Event[] = [];
-  const output: MediaReorderOutput<number> = {
-    packet: (packet) => events.push({ packet: packet.payload }),
-    gap: (gap) => events.push({ gap: gap.durationMs, packets: gap.packets }),
-  };
+  const { events, output } = recordedReorderOutput();
   let expected: number | undefined; // the next packet in order, by what came out so far
   const follow = (from: number) => {
     for (const event of events.slice(from)) {
@@ -137,11 +129,7 @@ Deno.test("`MediaReorder` holds a 20 ms packet after a hole no longer than 60 ms
   // such packet, and a hole is given up after the second packet past it (40 ms of media), never
   // waited for through 100 ms of 20 ms packets.
   const reorder = new MediaReorder<number>();
-  const events: Event[] = [];
-  const output: MediaReorderOutput<number> = {
-    packet: (packet) => events.push({ packet: packet.payload }),
-    gap: (gap) => events.push({ gap: gap.durationMs, packets: gap.packets }),
-  };
+  const { events, output } = recordedReorderOutput();
   for (let sequence = 1; sequence <= 10; sequence++) {
     reorder.push({ sequence, durationMs: 100, payload: sequence }, output);
   }
@@ -149,7 +137,7 @@ Deno.test("`MediaReorder` holds a 20 ms packet after a hole no longer than 60 ms
   reorder.push({ sequence: 12, durationMs: 20, payload: 12 }, output); // 11 lost
   assert.deepEqual(events, [], "12 waits for 11");
   reorder.push({ sequence: 13, durationMs: 20, payload: 13 }, output);
-  const kinds = (events as Event[]).map((event) => "packet" in event ? event.packet : "gap");
+  const kinds = (events as ReorderEvent[]).map((event) => "packet" in event ? event.packet : "gap");
   assert.deepEqual(kinds, [
     "gap",
     12,

@@ -10,21 +10,14 @@ import assert from "node:assert/strict";
 import {
   MediaReorder,
   type MediaReorderOptions,
-  type MediaReorderOutput,
 } from "../../../src/serializers/telephony/media_reorder.ts";
 import { levelledPayload, placeAndLengthOf } from "../fixtures/levelled_packets.ts";
-import { boundStage } from "./_ordered_media_stage.ts";
-
-type Event = { packet: number } | { gap: number; packets: number };
+import { boundStage, recordedReorderOutput, type ReorderEvent } from "./_ordered_media_stage.ts";
 
 /** A stage plus everything it delivered, as `{packet: key}` / `{gap: ms}`. */
 function stage(options: MediaReorderOptions = {}) {
   const reorder = new MediaReorder<number>(options);
-  const events: Event[] = [];
-  const output: MediaReorderOutput<number> = {
-    packet: (packet) => events.push({ packet: packet.payload }),
-    gap: (gap) => events.push({ gap: gap.durationMs, packets: gap.packets }),
-  };
+  const { events, output } = recordedReorderOutput();
   return { reorder, output, events };
 }
 
@@ -39,7 +32,7 @@ function endedBySequence(sequences: number[]) {
   return { events, counts: reorder.counts, pendingAtEnd };
 }
 
-const inOrder = (from: number, to: number): Event[] =>
+const inOrder = (from: number, to: number): ReorderEvent[] =>
   Array.from({ length: to - from + 1 }, (_, i) => ({ packet: from + i }));
 
 Deno.test("`MediaReorder.flush` takes the stream's last 40 ms packet after 2 or 3 lost, waiting unconfirmed, in its place with the hole filled", () => {

@@ -16,17 +16,12 @@ import {
   WebSocketTransport,
 } from "../../../mod.ts";
 import { FakeClock, MemorySocketPair } from "../../../src/testing/mod.ts";
-
-type Event = { packet: number } | { gap: number; packets: number };
+import { recordedReorderOutput } from "./_ordered_media_stage.ts";
 
 /** A stage by sequence number plus everything it delivered, as `{packet: n}` / `{gap: ms}`. */
 function stage(options: MediaReorderOptions = {}) {
   const reorder = new MediaReorder<number>(options);
-  const events: Event[] = [];
-  const output: MediaReorderOutput<number> = {
-    packet: (packet) => events.push({ packet: packet.payload }),
-    gap: (gap) => events.push({ gap: gap.durationMs, packets: gap.packets }),
-  };
+  const { events, output } = recordedReorderOutput();
   const push = (sequence: number, durationMs = 20) =>
     reorder.push({ sequence, durationMs, payload: sequence }, output);
   const take = () => events.splice(0);
@@ -294,11 +289,7 @@ Deno.test("`MediaReorder` by timestamp: a gap is the timestamp difference, dupli
   // Twilio: media.timestamp is the "presentation timestamp in milliseconds from the start of the
   // stream" (Media Streams - WebSocket Messages, Media message).
   const reorder = new MediaReorder<number>({ orderBy: "timestamp" });
-  const events: Event[] = [];
-  const output: MediaReorderOutput<number> = {
-    packet: (packet) => events.push({ packet: packet.payload }),
-    gap: (gap) => events.push({ gap: gap.durationMs, packets: gap.packets }),
-  };
+  const { events, output } = recordedReorderOutput();
   for (const timestampMs of [0, 20, 80, 40, 40, 100, 120, 140, 160]) {
     reorder.push({ timestampMs, durationMs: 20, payload: timestampMs }, output);
   }
@@ -636,11 +627,7 @@ function runAndCheck(
     ...(modulus === undefined ? {} : { modulus }),
     ...(options.byTimestamp ? { orderBy: "timestamp" as const } : {}),
   });
-  const events: Event[] = [];
-  const output: MediaReorderOutput<number> = {
-    packet: (packet) => events.push({ packet: packet.payload }),
-    gap: (gap) => events.push({ gap: gap.durationMs, packets: gap.packets }),
-  };
+  const { events, output } = recordedReorderOutput();
   order.forEach((index, at) => {
     const packet: MediaPacket<number> = options.byTimestamp
       ? { timestampMs: key(index), durationMs, payload: index }
