@@ -47,7 +47,8 @@ export interface RealtimeBridgeOptions {
   providers?: DetectProviderOptions;
   /**
    * Decides whether a request may open a call (signature checks, a shared secret, …); `provider`
-   * is `undefined` on the path that detects it. Refused requests get 401.
+   * is `undefined` on the path that detects it. Refused requests get 401, and so do those it has
+   * not answered within `authorizeTimeoutMs`.
    *
    * @default {() => true}
    */
@@ -76,6 +77,13 @@ export interface RealtimeBridgeOptions {
    * @default {false}
    */
   localBargeIn?: boolean | SpeechDetectorOptions;
+  /**
+   * How long `authorize` may take to answer: a check that hangs (a stalled lookup) would hold
+   * the caller's connection, unanswered, for ever.
+   *
+   * @default {5000}
+   */
+  authorizeTimeoutMs?: number;
   /**
    * On the detecting path, how long the first messages may take to tell the provider.
    *
@@ -211,10 +219,19 @@ export function realtimeBridge(
       });
     }
     if (options.authorize) {
-      // A check that throws has not said yes; its error stays in the log, not in the response.
-      const allowed = await Promise.resolve()
-        .then(() => options.authorize!(request, named))
-        .catch((error) => (log("authorize threw:", error), false));
+      // A check that throws, or does not answer in time, has not said yes; its error stays in the
+      // log, not in the response.
+      const timeoutMs = options.authorizeTimeoutMs ?? 5000;
+      const timer = new AbortController();
+      const allowed = await Promise.race([
+        Promise.resolve()
+          .then(() => options.authorize!(request, named))
+          .catch((error) => (log("authorize threw:", error), false)),
+        clock.sleep(timeoutMs, timer.signal).then(
+          () => (log(`authorize did not answer within ${timeoutMs} ms`), false),
+          () => false, // answered first
+        ),
+      ]).finally(() => timer.abort());
       if (allowed !== true) return new Response("Unauthorized", { status: 401 });
     }
     if (named !== undefined && options.accept === undefined) {

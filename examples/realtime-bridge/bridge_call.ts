@@ -122,6 +122,13 @@ class CallBridge {
   readonly #chunkMs: number;
   /** Utterances whose audio was handed to the transport and has not all played yet, in order. */
   #unplayed: string[] = [];
+  /** The utterance the model is sending audio of, until it says its audio has ended. */
+  #streaming: string | undefined;
+  /**
+   * That utterance while all of its audio sent so far has played: the model stalled, the
+   * transport ran dry, and the rest is still to come (the caller may talk over it meanwhile).
+   */
+  #stalled: string | undefined;
   /** Utterances cut short (their late audio still goes to the transport, which drops it). */
   readonly #cut = new Set<string>();
   /**
@@ -173,19 +180,22 @@ class CallBridge {
           return;
       }
     });
-    this.#model.connect({
-      onAudio: this.#onModelAudio,
-      onAudioEnd: this.#onModelAudioEnd,
-      onSpeechStarted: () => void this.#bargeIn("model"),
-      onSpeechStopped: () => this.#log("caller stopped talking"),
-      onTranscript: (speaker, text) => this.#log(`${speaker}:`, text),
-      onTruncated: (itemId, audioEndMs) => this.#confirmed.push({ itemId, audioEndMs }),
-      onError: (error) => {
-        this.#modelErrors.push(error.message);
-        this.#log("model error:", error.message);
-      },
-      onClose: (code, reason) => this.#hangUp(`the model closed (${code} ${reason})`),
-    }).then(
+    // A model whose `connect` throws rather than rejects is as unavailable: the call hangs up.
+    Promise.resolve().then(() =>
+      this.#model.connect({
+        onAudio: this.#onModelAudio,
+        onAudioEnd: this.#onModelAudioEnd,
+        onSpeechStarted: () => void this.#bargeIn("model"),
+        onSpeechStopped: () => this.#log("caller stopped talking"),
+        onTranscript: (speaker, text) => this.#log(`${speaker}:`, text),
+        onTruncated: (itemId, audioEndMs) => this.#confirmed.push({ itemId, audioEndMs }),
+        onError: (error) => {
+          this.#modelErrors.push(error.message);
+          this.#log("model error:", error.message);
+        },
+        onClose: (code, reason) => this.#hangUp(`the model closed (${code} ${reason})`),
+      })
+    ).then(
       () => this.#log(`${this.#model.name} session ready`),
       (error) => this.#hangUp(`the model is unavailable: ${(error as Error)?.message ?? error}`),
     );
@@ -210,16 +220,27 @@ class CallBridge {
   }
 
   #onModelAudio = (itemId: string, pcm: Uint8Array): void => {
-    if (!this.#cut.has(itemId) && this.#unplayed.at(-1) !== itemId) this.#unplayed.push(itemId);
+    if (!this.#cut.has(itemId)) {
+      if (this.#unplayed.at(-1) !== itemId) this.#unplayed.push(itemId);
+      this.#streaming = itemId;
+    }
+    if (this.#stalled === itemId) this.#stalled = undefined; // it plays on
     remember(this.#itemMs, itemId, (this.#itemMs.get(itemId) ?? 0) + this.#msOf(pcm.length));
     this.#sendAudio(itemId, pcm);
   };
 
   #onModelAudioEnd = (itemId: string): void => {
+    if (this.#streaming === itemId) this.#streaming = undefined;
+    const stalled = this.#stalled === itemId;
+    if (stalled) this.#stalled = undefined;
     if (this.#cut.has(itemId)) return;
     // Pad the tail to a whole chunk: the transport sends whole chunks of an utterance only.
     const rest = (this.#itemMs.get(itemId) ?? 0) % this.#chunkMs;
-    if (rest < 1e-6 || this.#chunkMs - rest < 1e-6) return;
+    if (rest < 1e-6 || this.#chunkMs - rest < 1e-6) {
+      // All of it had played already: no "played" will come for it now.
+      if (stalled) this.#unplayed.splice(0, this.#unplayed.indexOf(itemId) + 1);
+      return;
+    }
     const samples = Math.round(((this.#chunkMs - rest) * this.#model.outputSampleRate) / 1000);
     this.#sendAudio(itemId, new Uint8Array(samples * 2));
   };
@@ -243,7 +264,11 @@ class CallBridge {
   #onSpeakingStop = (event: SpeakingEvent): void => {
     if (event.reason !== "played" || event.responseId === undefined) return;
     const index = this.#unplayed.indexOf(event.responseId);
-    if (index >= 0) this.#unplayed.splice(0, index + 1);
+    // An utterance still streaming only ran dry: more of it is coming, so it is still unplayed,
+    // and a barge-in now must cut it (its late audio dropped, the model told what was heard).
+    const stalled = event.responseId === this.#streaming;
+    if (index >= 0) this.#unplayed.splice(0, stalled ? index : index + 1);
+    if (stalled) this.#stalled = event.responseId;
     const before = this.#playedBefore.get(event.responseId) ?? 0;
     remember(this.#playedBefore, event.responseId, before + event.sentMs);
   };

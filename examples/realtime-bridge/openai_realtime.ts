@@ -79,7 +79,9 @@ export interface OpenAIRealtimeOptions {
    */
   turnDetection?: Record<string, unknown>;
   /**
-   * More `session` fields for `session.update` (tools, input transcription, …), merged in.
+   * More `session` fields for `session.update` (tools, input transcription, …), merged in key by
+   * key: `{ audio: { input: { transcription: { model: "gpt-4o-transcribe" } } } }` adds to the
+   * audio settings above, it does not replace them. The audio formats stay `audioFormat`'s.
    *
    * @default {{}}
    */
@@ -159,7 +161,11 @@ export class OpenAIRealtime implements RealtimeModel {
   #events: RealtimeModelEvents | undefined;
   #pending: { audio: string; ms: number }[] = [];
   #pendingMs = 0;
-  #activeResponse: string | undefined;
+  /**
+   * The response under way, if any, with its id when `response.created` gave one: without it,
+   * `response.cancel` names none and cancels the one in progress (the reference's default).
+   */
+  #activeResponse: { id: string | undefined } | undefined;
   /** The odd byte of a 24 kHz PCM delta, kept for the item's next delta. */
   #carry: { itemId: string; byte: number } | undefined;
   #closed: Promise<void> | undefined;
@@ -260,7 +266,8 @@ export class OpenAIRealtime implements RealtimeModel {
   cancelResponse(): void {
     // Cancelling with no response under way is an error ("response_cancel_not_active").
     if (this.#activeResponse === undefined) return;
-    this.#send({ type: "response.cancel", response_id: this.#activeResponse });
+    const { id } = this.#activeResponse;
+    this.#send({ type: "response.cancel", ...(id === undefined ? {} : { response_id: id }) });
   }
 
   async close(): Promise<void> {
@@ -286,20 +293,20 @@ export class OpenAIRealtime implements RealtimeModel {
     const format = this.#format === "audio/pcmu"
       ? { type: "audio/pcmu" }
       : { type: "audio/pcm", rate: 24000 };
-    this.#send({
-      type: "session.update",
-      session: {
-        type: "realtime",
-        output_modalities: ["audio"],
-        instructions: options.instructions ??
-          "You are a helpful voice assistant on a phone call. Keep answers short.",
-        audio: {
-          input: { format, turn_detection: options.turnDetection ?? DEFAULT_TURN_DETECTION },
-          output: { format, voice: options.voice ?? "marin" },
-        },
-        ...options.session,
+    const session = withFields({
+      type: "realtime",
+      output_modalities: ["audio"],
+      instructions: options.instructions ??
+        "You are a helpful voice assistant on a phone call. Keep answers short.",
+      audio: {
+        input: { format, turn_detection: options.turnDetection ?? DEFAULT_TURN_DETECTION },
+        output: { format, voice: options.voice ?? "marin" },
       },
-    });
+    }, options.session ?? {});
+    // The formats are `audioFormat`'s whatever `session` says: the audio is converted to them.
+    const formats = { input: { format }, output: { format } };
+    session.audio = withFields(isPlainObject(session.audio) ? session.audio : {}, formats);
+    this.#send({ type: "session.update", session });
     this.#ready = true;
     for (const { audio } of this.#pending) this.#send({ type: "input_audio_buffer.append", audio });
     this.#pending = [];
@@ -330,9 +337,13 @@ export class OpenAIRealtime implements RealtimeModel {
         return events.onSpeechStarted();
       case "input_audio_buffer.speech_stopped":
         return events.onSpeechStopped?.();
-      case "response.created":
-        this.#activeResponse = String((message.response as { id?: string } | undefined)?.id);
+      case "response.created": {
+        // An id that is no string is no id: "undefined" would cancel nothing, and the service's
+        // "no active response" answer to it is not reported (see `#error`).
+        const id = (message.response as { id?: unknown } | undefined)?.id;
+        this.#activeResponse = { id: typeof id === "string" ? id : undefined };
         return;
+      }
       case "response.done":
         this.#activeResponse = undefined;
         return this.#responseDone(message.response as Record<string, unknown> | undefined);
@@ -428,4 +439,28 @@ export class OpenAIRealtime implements RealtimeModel {
     }
     this.#events!.onClose(code, event.reason ?? "");
   };
+}
+
+/**
+ * `base` with `fields` merged in, objects key by key: `session: { audio: { input: { transcription
+ * } } }` adds input transcription, it does not replace `audio` (and with it the formats, which the
+ * service would then take as its default, 24 kHz PCM, while μ-law is sent). A format or a turn
+ * detection is one value (one of several shapes), replaced whole.
+ */
+function withFields(
+  base: Record<string, unknown>,
+  fields: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(fields)) {
+    const whole = key === "format" || key === "turn_detection";
+    out[key] = !whole && isPlainObject(value) && isPlainObject(base[key])
+      ? withFields(base[key], value)
+      : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
