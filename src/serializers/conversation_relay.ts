@@ -15,10 +15,25 @@ import { JsonReader } from "./telephony/json_reader.ts";
 import { customParameters } from "./telephony/_custom_parameters.ts";
 import { phoneDigit } from "../_keypad_digits.ts";
 import { kindOf } from "../_kind_of.ts";
+import { isObject } from "./telephony/_json_value.ts";
+import type { Clock } from "../clock.ts";
 
 export { verifyTwilioSignature, type VerifyTwilioSignatureOptions } from "./twilio_signature.ts";
 
 const PROVIDER = "ConversationRelay";
+
+/**
+ * How long the platform takes to speak one character of text, as the serializer estimates it to
+ * hold an `end` until the goodbye before it has been heard: about 14 characters a second, the
+ * pace of speech at 150 words a minute (a word and its space about 5.7 characters).
+ */
+const ESTIMATED_MS_PER_CHARACTER = 70;
+
+/**
+ * What a held `end` leaves of the transport's `sendTimeoutMs`, which bounds a `serialize` that
+ * answers with a promise (the session ends, 1011, past it): the `end` goes before that bound.
+ */
+const SEND_MARGIN_MS = 250;
 
 /** Who may cut the platform's speech short: ConversationRelay's `interruptible`. */
 export type ConversationRelayInterruptible = boolean | "none" | "dtmf" | "speech" | "any";
@@ -85,7 +100,16 @@ export interface ConversationRelaySerializerOptions {
  * counted in `transport.stats.encodeErrors`, the session going on; a pause (`w`) goes as a
  * `message` frame holding a `sendDigits` of your own); `end` and `cancel` → `end` once (with
  * `handoffData`): the session ends and the call goes on to the `<Connect action>` URL, or hangs
- * up when the TwiML has nothing after `<Connect>`; `message` frames go as JSON text, for `play`,
+ * up when the TwiML has nothing after `<Connect>`. Neither platform's reference says whether
+ * speech already sent is finished before `end` takes effect, and no message says when text has
+ * been spoken; so an `end` (not a `cancel`: that hangs up at once) is held, on the transport's
+ * clock, until the text sent before it has had its time to be spoken, as estimated (70 ms a
+ * character, about 150 words a minute; each token from when it left, behind the speech before
+ * it; a `play` is not timed): a goodbye written just before the `end` is heard either way. The
+ * platform's `interrupt` (the caller's speech stopped the bot's) or a `cancel` sends a held `end`
+ * at once; the hold never outlasts the transport's `sendTimeoutMs` less 250 ms, and a goodbye
+ * estimated to take longer is reported (a `"timeout"` error: its end may go unheard). `message`
+ * frames go as JSON text (an `end` of your own among them, not held), for `play`,
  * `language` or a token with settings of its own. `audio` cannot be carried: it is dropped,
  * counted in `transport.stats.audioBytesRefused` and reported once (code `"encode"`). The
  * platform stops its own speech when the caller talks over it, and the app cannot stop it (a
@@ -145,6 +169,10 @@ export class ConversationRelaySerializer implements FrameSerializer {
   #audioRefused = false;
   /** A streamed reply is open (`streamText`): a token left with `last: false`, none ended it. */
   #replyOpen = false;
+  /** When the text sent so far should have been spoken, by the transport's clock (estimated). */
+  #speechEndsAtMs = -Infinity;
+  /** Lets a held `end` go at once (the platform's `interrupt`, a `cancel`, the session's end). */
+  #heldEnd: AbortController | undefined;
 
   /**
    * Makes a serializer for one session; see {@linkcode ConversationRelaySerializerOptions}. A
@@ -182,11 +210,18 @@ export class ConversationRelaySerializer implements FrameSerializer {
     this.#context = context;
   }
 
-  /** One outbound frame to a ConversationRelay message; see the class description. */
-  serialize(frame: Frame): string | null {
+  /**
+   * One outbound frame to a ConversationRelay message; see the class description. Only an `end`
+   * may come as a promise: held until the text before it has been spoken.
+   */
+  serialize(frame: Extract<Frame, { type: "end" }>): string | Promise<string> | null;
+  serialize(frame: Exclude<Frame, { type: "end" }>): string | null;
+  serialize(frame: Frame): string | Promise<string> | null;
+  serialize(frame: Frame): string | Promise<string> | null {
     switch (frame.type) {
       case "text":
         this.#replyOpen = this.#options.streamText === true && frame.text !== "";
+        this.#spoken(frame.text);
         return this.#token(frame.text);
       case "interruption":
         return this.#closeCutReply();
@@ -194,13 +229,23 @@ export class ConversationRelaySerializer implements FrameSerializer {
         return toJson({ type: "sendDigits", digits: sendableDigit(frame.digit) });
       case "end":
       case "cancel": {
+        if (frame.type === "cancel") this.#heldEnd?.abort(); // hang up now: a held end goes
         if (this.#ended) return null;
         this.#ended = true;
         const handoffData = this.#options.handoffData;
-        return toJson(handoffData === undefined ? { type: "end" } : { type: "end", handoffData });
+        const end = toJson(
+          handoffData === undefined ? { type: "end" } : { type: "end", handoffData },
+        );
+        return frame.type === "end" ? this.#onceSpoken(end) : end;
       }
-      case "message":
-        return toJson(frame.message);
+      case "message": {
+        // A token of the bot's own (settings of its own) is speech the `end` waits for too.
+        const { message } = frame;
+        if (isObject(message) && message.type === "text" && typeof message.token === "string") {
+          this.#spoken(message.token);
+        }
+        return toJson(message);
+      }
       case "audio":
         this.#refuse(frame.audio.length);
         return null;
@@ -248,6 +293,9 @@ export class ConversationRelaySerializer implements FrameSerializer {
         // coming from an LLM that has not noticed, are stale (they would be spoken as a new talk
         // cycle), whether or not the bot answers with an interruption of its own.
         this.#context?.farEndInterrupted?.();
+        // The speech stopped: nothing is left to hear, and a held `end` goes now.
+        this.#speechEndsAtMs = -Infinity;
+        this.#heldEnd?.abort();
         // The caller cut the reply short: its close goes at once, ahead of any token queued.
         if (this.#replyOpen && this.#context !== undefined) {
           this.#context.send(this.#closeCutReply()!);
@@ -263,6 +311,49 @@ export class ConversationRelaySerializer implements FrameSerializer {
       default:
         return raw;
     }
+  }
+
+  /**
+   * The session is ending (the socket closed under a held `end`): the `end` has nothing left to
+   * wait for and goes now, for the transport to count it dropped at the close. No frames held.
+   */
+  finish(): null {
+    this.#heldEnd?.abort();
+    return null;
+  }
+
+  /** `text` goes to the platform to be spoken: its speaking time is added to what is queued. */
+  #spoken(text: string): void {
+    const clock = this.#context?.clock;
+    if (clock === undefined || text === "") return;
+    const startsAtMs = Math.max(clock.now(), this.#speechEndsAtMs);
+    this.#speechEndsAtMs = startsAtMs + text.length * ESTIMATED_MS_PER_CHARACTER;
+  }
+
+  /**
+   * `end`, once the text sent before it has had its estimated time to be spoken: at once when
+   * none is left (or the context gives no clock), else a promise the transport waits on, bounded
+   * under its `sendTimeoutMs` (a goodbye estimated to take longer is reported: its end may go
+   * unheard), and let go at once by the platform's `interrupt`, a `cancel` or the session's end.
+   */
+  #onceSpoken(end: string): string | Promise<string> {
+    const clock = this.#context?.clock;
+    if (clock === undefined) return end;
+    const leftMs = this.#speechEndsAtMs - clock.now();
+    if (!(leftMs > 0)) return end;
+    const boundMs = Math.max(0, (this.#context?.sendTimeoutMs ?? Infinity) - SEND_MARGIN_MS);
+    if (leftMs > boundMs) {
+      this.#context?.report(
+        new TransportError(
+          "timeout",
+          `${PROVIDER}: the text before the end takes about ${Math.ceil(leftMs)} ms more to ` +
+            `speak, longer than the end may wait (${boundMs} ms, under sendTimeoutMs): end sent ` +
+            "then, the caller may not hear all of the goodbye",
+        ),
+      );
+    }
+    return holdFor(clock, Math.min(leftMs, boundMs), this.#heldEnd = new AbortController())
+      .then(() => end);
   }
 
   #start(message: JsonReader): StartFrame {
@@ -358,6 +449,15 @@ export class ConversationRelaySerializer implements FrameSerializer {
         `${PROVIDER}: outbound audio dropped: the platform speaks text, so write text frames`,
       ),
     );
+  }
+}
+
+/** Waits `ms` on `clock`, or until `abort` aborts; never rejects. */
+async function holdFor(clock: Clock, ms: number, abort: AbortController): Promise<void> {
+  try {
+    await clock.sleep(ms, abort.signal);
+  } catch {
+    // Let go early (the speech stopped, the bot hung up, the session ended): the end goes now.
   }
 }
 

@@ -54,7 +54,7 @@ Deno.test("`ConversationRelaySerializer` takes every setting the platform docume
     lang: "en-US",
     preemptible: false,
   });
-  assert.deepEqual(JSON.parse(relay.serialize({ type: "end", reason: "done" })!), {
+  assert.deepEqual(JSON.parse(relay.serialize({ type: "end", reason: "done" }) as string), {
     type: "end",
     handoffData: "",
   });

@@ -17,8 +17,13 @@ export class WatchedRelay extends ConversationRelaySerializer {
     };
     super.bind(watched);
   }
-  override serialize(frame: Frame): string | null {
+  override serialize(frame: Extract<Frame, { type: "end" }>): string | Promise<string> | null;
+  override serialize(frame: Exclude<Frame, { type: "end" }>): string | null;
+  override serialize(frame: Frame): string | Promise<string> | null;
+  override serialize(frame: Frame): string | Promise<string> | null {
     const message = super.serialize(frame);
+    // An `end` held until the goodbye before it has been spoken is noted as it leaves.
+    if (message instanceof Promise) return message.then((m) => (this.sent.push(m), m));
     if (message !== null) this.sent.push(message);
     return message;
   }
