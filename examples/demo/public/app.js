@@ -239,6 +239,9 @@ function render() {
     ui.heardDetail.textContent = `${bargeIn.responseId} · ${
       bargeIn.acknowledged
         ? "acknowledged: the page's player acked the marks"
+        // The phone line acknowledges: an estimate there means its marks were late or lost.
+        : shown.line === "phone"
+        ? "estimated: its marks did not come back in time"
         : "estimated: raw PCM acknowledges nothing"
     } · the player played ${seconds(bargeIn.playedMs)}${
       bargeIn.stalledMs > 0 ? ` (it stalled ${Math.round(bargeIn.stalledMs)} ms)` : ""
@@ -500,6 +503,10 @@ function stop() {
   // was lost: its lamp must not wait for an "ended" that a lost server never sends.
   setLamp(ui.callerLamp, false, "quiet");
   setLamp(ui.botLamp, false, "silent");
+  // Nor does the timeline draw them on up to every new now: its open spans end here.
+  const now = performance.now();
+  timeline.end("caller", now);
+  timeline.end("heard", now);
   setButtons(false);
   render();
   setStatus("Stopped. Click Talk to start again.");

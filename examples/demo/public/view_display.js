@@ -131,6 +131,9 @@ export function showViewEvent(current, event, { log, timeline, callerLamp, botLa
       // The lamps show the server's view: without it they would stay as they last were.
       setLamp(callerLamp, false, "quiet");
       setLamp(botLamp, false, "silent");
+      // Nor would the timeline's open spans ever end: they would run on to every new now.
+      timeline.end("caller", now);
+      timeline.end("heard", now);
       return log.add("Lost the server's view", { ...when, kind: "error" });
   }
 }
