@@ -30,6 +30,18 @@ const PROVIDER = "ConversationRelay";
 const ESTIMATED_MS_PER_CHARACTER = 70;
 
 /**
+ * The same for a character of the scripts written about a syllable (or two) a character: Chinese
+ * (Han), Japanese (kanji and kana) and Korean (Hangul syllables), 4 a second. Broadcast news,
+ * read fast, is Mandarin at 250–270 characters a minute (CCTV) and Japanese at 300 (NHK): timed
+ * at 70 ms, a third of that, the `end` would leave with two thirds of the goodbye unspoken.
+ */
+const ESTIMATED_MS_PER_SYLLABIC_CHARACTER = 250;
+
+/** The characters {@linkcode ESTIMATED_MS_PER_SYLLABIC_CHARACTER} times. */
+const SYLLABIC_CHARACTER =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
+
+/**
  * What a held `end` leaves of the transport's `sendTimeoutMs`, which bounds a `serialize` that
  * answers with a promise (the session ends, 1011, past it): the `end` goes before that bound.
  */
@@ -104,11 +116,13 @@ export interface ConversationRelaySerializerOptions {
  * speech already sent is finished before `end` takes effect, and no message says when text has
  * been spoken; so an `end` (not a `cancel`: that hangs up at once) is held, on the transport's
  * clock, until the text sent before it has had its time to be spoken, as estimated (70 ms a
- * character, about 150 words a minute; each token from when it left, behind the speech before
- * it; a `play` is not timed): a goodbye written just before the `end` is heard either way. The
- * platform's `interrupt` (the caller's speech stopped the bot's) or a `cancel` sends a held `end`
- * at once; the hold never outlasts the transport's `sendTimeoutMs` less 250 ms, and a goodbye
- * estimated to take longer is reported (a `"timeout"` error: its end may go unheard). `message`
+ * character, about 150 words a minute, but 250 ms a Chinese, Japanese or Korean one, a syllable
+ * each; each token from when it left, behind the speech before it; a `play` is not timed): a
+ * goodbye written just before the `end` is heard either way. The platform's `interrupt` (the
+ * caller's speech stopped the bot's) or a `cancel` sends a held `end` at once; the hold never
+ * outlasts the transport's `sendTimeoutMs` less 250 ms, and a goodbye estimated to take longer is
+ * reported (a `"timeout"` error: its end may go unheard; with no time left to hold, the `end`
+ * goes at once). `message`
  * frames go as JSON text (an `end` of your own among them, not held), for `play`,
  * `language` or a token with settings of its own. `audio` cannot be carried: it is dropped,
  * counted in `transport.stats.audioBytesRefused` and reported once (code `"encode"`). The
@@ -171,8 +185,12 @@ export class ConversationRelaySerializer implements FrameSerializer {
   #replyOpen = false;
   /** When the text sent so far should have been spoken, by the transport's clock (estimated). */
   #speechEndsAtMs = -Infinity;
-  /** Lets a held `end` go at once (the platform's `interrupt`, a `cancel`, the session's end). */
-  #heldEnd: AbortController | undefined;
+  /**
+   * The `end` held until the goodbye before it has been spoken: its message, whether a `cancel`
+   * has said it already, and what lets it go at once (the platform's `interrupt`, the session's
+   * end).
+   */
+  #heldEnd: { message: string; said: boolean; letGo: AbortController } | undefined;
 
   /**
    * Makes a serializer for one session; see {@linkcode ConversationRelaySerializerOptions}. A
@@ -229,7 +247,15 @@ export class ConversationRelaySerializer implements FrameSerializer {
         return toJson({ type: "sendDigits", digits: sendableDigit(frame.digit) });
       case "end":
       case "cancel": {
-        if (frame.type === "cancel") this.#heldEnd?.abort(); // hang up now: a held end goes
+        const held = this.#heldEnd;
+        if (frame.type === "cancel" && held !== undefined && !held.said) {
+          // Hang up now, with the held `end` as the cancel's message: the transport closes the
+          // socket once the cancel is answered, before the held answer leaves (lost at the
+          // close, its frame counted dropped), and a socket closed with no `end` is the
+          // platform's error 64105 ("Websocket ended"), the `handoffData` never handed on.
+          held.said = true;
+          return held.message;
+        }
         if (this.#ended) return null;
         this.#ended = true;
         const handoffData = this.#options.handoffData;
@@ -295,7 +321,7 @@ export class ConversationRelaySerializer implements FrameSerializer {
         this.#context?.farEndInterrupted?.();
         // The speech stopped: nothing is left to hear, and a held `end` goes now.
         this.#speechEndsAtMs = -Infinity;
-        this.#heldEnd?.abort();
+        this.#heldEnd?.letGo.abort();
         // The caller cut the reply short: its close goes at once, ahead of any token queued.
         if (this.#replyOpen && this.#context !== undefined) {
           this.#context.send(this.#closeCutReply()!);
@@ -318,7 +344,7 @@ export class ConversationRelaySerializer implements FrameSerializer {
    * wait for and goes now, for the transport to count it dropped at the close. No frames held.
    */
   finish(): null {
-    this.#heldEnd?.abort();
+    this.#heldEnd?.letGo.abort();
     return null;
   }
 
@@ -327,14 +353,15 @@ export class ConversationRelaySerializer implements FrameSerializer {
     const clock = this.#context?.clock;
     if (clock === undefined || text === "") return;
     const startsAtMs = Math.max(clock.now(), this.#speechEndsAtMs);
-    this.#speechEndsAtMs = startsAtMs + text.length * ESTIMATED_MS_PER_CHARACTER;
+    this.#speechEndsAtMs = startsAtMs + estimatedSpeechMs(text);
   }
 
   /**
    * `end`, once the text sent before it has had its estimated time to be spoken: at once when
    * none is left (or the context gives no clock), else a promise the transport waits on, bounded
    * under its `sendTimeoutMs` (a goodbye estimated to take longer is reported: its end may go
-   * unheard), and let go at once by the platform's `interrupt`, a `cancel` or the session's end.
+   * unheard), and let go at once by the platform's `interrupt` or the session's end (a `cancel`
+   * sends it itself).
    */
   #onceSpoken(end: string): string | Promise<string> {
     const clock = this.#context?.clock;
@@ -352,8 +379,14 @@ export class ConversationRelaySerializer implements FrameSerializer {
         ),
       );
     }
-    return holdFor(clock, Math.min(leftMs, boundMs), this.#heldEnd = new AbortController())
-      .then(() => end);
+    // No time to hold it (`sendTimeoutMs` of 250 ms or less): at once, not as a promise the
+    // transport's bound on it, due as soon (0 ms), would give up, ending the session (1011).
+    if (boundMs === 0) return end;
+    const held = this.#heldEnd = { message: end, said: false, letGo: new AbortController() };
+    return holdFor(clock, Math.min(leftMs, boundMs), held.letGo).then(() => {
+      if (this.#heldEnd === held) this.#heldEnd = undefined;
+      return end;
+    });
   }
 
   #start(message: JsonReader): StartFrame {
@@ -452,12 +485,19 @@ export class ConversationRelaySerializer implements FrameSerializer {
   }
 }
 
+/** How long the platform takes to speak `text`, as estimated (see the constants above). */
+function estimatedSpeechMs(text: string): number {
+  const syllabic = text.match(SYLLABIC_CHARACTER)?.length ?? 0;
+  return (text.length - syllabic) * ESTIMATED_MS_PER_CHARACTER +
+    syllabic * ESTIMATED_MS_PER_SYLLABIC_CHARACTER;
+}
+
 /** Waits `ms` on `clock`, or until `abort` aborts; never rejects. */
 async function holdFor(clock: Clock, ms: number, abort: AbortController): Promise<void> {
   try {
     await clock.sleep(ms, abort.signal);
   } catch {
-    // Let go early (the speech stopped, the bot hung up, the session ended): the end goes now.
+    // Let go early (the speech stopped, the session ended): the end goes now.
   }
 }
 

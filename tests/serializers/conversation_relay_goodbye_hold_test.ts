@@ -11,7 +11,10 @@
 // still holds when the `end` reaches it is what a platform that cut its speech there would cut.
 import assert from "node:assert/strict";
 import type { TransportError } from "../../src/errors.ts";
-import { ConversationRelaySerializer } from "../../src/serializers/conversation_relay.ts";
+import {
+  ConversationRelaySerializer,
+  type ConversationRelaySerializerOptions,
+} from "../../src/serializers/conversation_relay.ts";
 import { UNHEARD_TOLERANCE_MS } from "../../src/simulator/_unheard_goodbye_gate.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { MemorySocketPair } from "../../src/testing/memory_socket.ts";
@@ -27,22 +30,27 @@ const SEND_TIMEOUT_MS = 5000;
  * over an in-memory socket on a fake clock: each 20 ms tick, 20 ms of the far end's queue plays.
  * `endSeen` holds what was still queued when the `end` reached the far end, and when.
  */
-function relayCall() {
+function relayCall(options: ConversationRelaySerializerOptions = {}) {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
   const transport = new WebSocketTransport(pair.server, {
-    serializer: new ConversationRelaySerializer(),
+    serializer: new ConversationRelaySerializer(options),
     clock,
   });
   const call = handDrainedRelay();
   const errors: TransportError[] = [];
   transport.addEventListener("error", (e) => errors.push(e.error));
   const startedAt = clock.now();
-  let endSeen: { queuedMs: number; atMs: number } | undefined;
+  let endSeen: { queuedMs: number; atMs: number; handoffData?: string } | undefined;
   pair.client.addEventListener("message", (event) => {
     const data = (event as MessageEvent).data as string;
-    if (JSON.parse(data).type === "end") {
-      endSeen ??= { queuedMs: call.queuedMs(), atMs: clock.now() - startedAt };
+    const message = JSON.parse(data);
+    if (message.type === "end") {
+      endSeen ??= {
+        queuedMs: call.queuedMs(),
+        atMs: clock.now() - startedAt,
+        handoffData: message.handoffData,
+      };
     }
     call.far.receive(data);
   });
@@ -99,6 +107,33 @@ Deno.test("ConversationRelay: a `cancel` hangs up at once, its goodbye not waite
   await run(40);
   assert.ok(endSeen() !== undefined, "the end went at once");
   await transport.closed;
+});
+
+// "End session message": the `end` is how the app ends the session, its `handoffData` handed on
+// to the `<Connect action>` URL; a socket the app closes without one is error 64105
+// ("ConversationRelay: Websocket ended": "The websocket disconnected from the server side during
+// an ongoing call"). A `cancel` hangs up at once, but says the `end` it hangs up with first.
+Deno.test("ConversationRelay: a `cancel` under a held `end` hangs up at once, the `end` and its handoffData said before the close", async () => {
+  const { transport, pair, run, endSeen, clock } = relayCall({
+    handoffData: '{"reason":"transfer"}',
+  });
+  transport.send({ type: "text", text: GOODBYE });
+  transport.send({ type: "end" });
+  await run(200);
+  assert.equal(endSeen(), undefined, "held");
+  let endBeforeClose: boolean | undefined;
+  pair.client.addEventListener("close", () => endBeforeClose ??= endSeen() !== undefined);
+  transport.send({ type: "cancel", closeCode: 4000, reason: "hang up now" });
+  await run(40);
+  assert.equal(endBeforeClose, true, "the end went out before the socket closed");
+  const seen = endSeen()!;
+  assert.ok(seen.atMs <= 240, `end at ${seen.atMs} ms: not at once`);
+  assert.equal(seen.handoffData, '{"reason":"transfer"}');
+  const closed = await transport.closed;
+  assert.equal(closed.code, 4000, "closed as the cancel asked");
+  const ends = pair.server.sent.filter((m) => JSON.parse(m as string).type === "end");
+  assert.equal(ends.length, 1, "one end, not the held one again");
+  assert.equal(clock.pendingTimers, 0, "the hold's timer does not outlive the session");
 });
 
 Deno.test("ConversationRelay: a goodbye too long to wait for under sendTimeoutMs is reported, the session ending in bound", async () => {
