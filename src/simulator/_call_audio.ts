@@ -83,6 +83,9 @@ export class CallAudioTimeline {
       sampleRate: farEnd.playbackRate,
       maxUnderrunMs: options.maxUnderrunMs,
       earlyMs: options.earlyMs,
+      // What the bot hung up over is judged as its talk is: a tail under the speech threshold
+      // (breath, room noise) is no goodbye unheard.
+      audibleDbfs: options.speechThresholdDbfs,
       onPlay: (played) => {
         if (typeof played === "number") bot.pushSilence(played);
         else bot.push(played);
@@ -158,7 +161,9 @@ export class CallAudioTimeline {
     options: Required<BargeInOptions>,
   ): BargeInSpeech | null {
     if (this.#bargeIn) return this.#bargeIn;
-    const spurt = this.bot.currentStartMs;
+    // A spurt that has sounded: a click (a pop, a step into a DC offset) is neither the bot's
+    // answer heard out nor talk to barge in on, as it is no spurt in the report.
+    const spurt = this.bot.soundedStartMs;
     if (spurt === null || spurt === this.#lastBargedSpurt) return null;
     if (this.bargeIns.length >= options.count) return null;
     const spoken = this.#ownUtterances(this.callerPosition(frameStart));
@@ -206,7 +211,11 @@ export class CallAudioTimeline {
 
   /** Utterances of the caller's own audio begun by caller-audio time `position`. */
   #ownUtterances(position: number): number {
-    if (this.caller) return this.caller.spurts.length + (this.caller.active ? 1 : 0);
+    // One under way once it has sounded: a click is no utterance (none in the report), and must
+    // not end the bot's reply where it runs dry (an underrun after it went uncounted).
+    if (this.caller) {
+      return this.caller.spurts.length + (this.caller.soundedStartMs !== null ? 1 : 0);
+    }
     // Counted in place: asked at every caller frame, where a filter would make an array each time.
     let begun = 0;
     for (const segment of this.knownSegments ?? []) if (segment.startMs < position) begun++;

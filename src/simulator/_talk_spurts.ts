@@ -3,7 +3,8 @@
  * the bot) is audibly speaking. Speech detection proper is out of scope; what the report needs
  * is when sound starts and stops, to the nearest block. A block's level is that of its sound
  * about its own mean (a DC offset is no sound), and a spurt sounds for
- * {@linkcode MIN_SOUND_MS} without a break somewhere (a click is none).
+ * {@linkcode MIN_SOUND_MS} without a break somewhere (a click is none), and starts with that
+ * sound (not with a click before it).
  *
  * @module
  */
@@ -86,6 +87,15 @@ export class TalkSpurtDetector {
   /** The start of the spurt under way, or `null`. */
   get currentStartMs(): number | null {
     return this.#current?.startMs ?? null;
+  }
+
+  /**
+   * The start of the spurt under way once it has sounded for {@linkcode MIN_SOUND_MS} without a
+   * break, or `null`: a click, so far, is no spurt, and who acts on the other's talk as it goes
+   * (the caller's barge-in) must not act on one.
+   */
+  get soundedStartMs(): number | null {
+    return this.#currentSounded ? this.#current!.startMs : null;
   }
 
   /**
@@ -187,7 +197,6 @@ export class TalkSpurtDetector {
     this.#blockEnergy = 0;
     const end = originMs + (this.#blocks * this.#blockSamples * 1000) / sampleRate;
     this.#run = loud ? this.#run + 1 : 0;
-    if (this.#run >= this.#minSoundBlocks) this.#currentSounded = true;
     if (loud) {
       if (this.#current) this.#current.endMs = end;
       else {
@@ -195,9 +204,26 @@ export class TalkSpurtDetector {
         this.#current = { startMs: start, endMs: end };
         this.#options.onChange?.("start", start);
       }
+      if (this.#run >= this.#minSoundBlocks && !this.#currentSounded) this.#sounded();
     } else if (this.#current && end - this.#current.endMs >= this.#options.hangoverMs) {
       this.#close();
     }
+  }
+
+  /**
+   * The spurt under way has sounded ({@linkcode MIN_SOUND_MS} in a row, up to the last block):
+   * what sounded in it before this run was clicks, and it starts with its sound, as a lone click
+   * is in no figure (a pop 200 ms before the bot's talk dated its first audible audio, its
+   * answer, and a barge-in due `afterMs` into it).
+   */
+  #sounded(): void {
+    this.#currentSounded = true;
+    const first = this.#blocks - this.#run;
+    if (first === this.#currentFrom) return;
+    this.#loud.fill(0, this.#currentFrom, first);
+    this.#currentFrom = first;
+    const { originMs, sampleRate } = this.#options;
+    this.#current!.startMs = originMs + (first * this.#blockSamples * 1000) / sampleRate;
   }
 
   #close(): void {

@@ -47,6 +47,28 @@ export interface PlayoutBufferOptions {
    * @default {1000}
    */
   earlyMs?: number;
+  /**
+   * The level above which queued audio is sound to {@linkcode PlayoutStats.unplayedAtEndMs}, in
+   * dBFS: a 10 ms block's RMS about its own mean, as a call's talk spurts judge speech (a
+   * simulated call gives its `speechThresholdDbfs`, so that a goodbye's tail of breath or room
+   * noise under it, cut by the hang-up, is no goodbye unheard).
+   *
+   * @default {-60}
+   *
+   * @example A tail of noise under the level is no unplayed sound
+   * ```ts
+   * import { PlayoutBuffer } from "@x/ws-transport/simulator";
+   * import assert from "node:assert/strict";
+   *
+   * const buffer = new PlayoutBuffer({ sampleRate: 8000, audibleDbfs: -45 });
+   * buffer.enqueue(new Int16Array(800).map((_, i) => (i % 2 ? 3000 : -3000)), 0); // 100 ms, -21 dBFS
+   * buffer.enqueue(new Int16Array(1600).map((_, i) => (i % 2 ? 60 : -60)), 0); // 200 ms, -55 dBFS
+   * assert.equal(buffer.stats().unplayedAtEndMs, 100);
+   * buffer.advance(100);
+   * assert.equal(buffer.stats().unplayedAtEndMs, 0);
+   * ```
+   */
+  audibleDbfs?: number;
 }
 
 /** What the buffer saw, for the report. */
@@ -85,9 +107,10 @@ export interface PlayoutStats {
   maxQueuedMs: number;
   /**
    * Milliseconds of audio still queued (received, neither played nor cleared), from the next
-   * sample to play up to the last audible one (one more than -60 dBFS, 32, off its 10 ms block's
-   * mean: a DC offset, such as μ-law zero bytes, is silence, as it is to the talk spurts): the
-   * silence a bot pads its audio with is no loss. Read after the call ended (the report's), it
+   * sample to play up to the end of the last audible 10 ms block (one whose RMS about its own
+   * mean is above `audibleDbfs`, -60 dBFS by default: a DC offset, such as μ-law zero bytes, is
+   * silence, as it is to the talk spurts): the silence, or the noise under the level, a bot
+   * pads its audio with is no loss. Read after the call ended (the report's), it
    * is the bot's audio the caller never heard because the call ended first, pauses inside it
    * included. 0 when nothing audible is queued.
    */
@@ -95,12 +118,11 @@ export interface PlayoutStats {
 }
 
 /**
- * How far a sample must be off its block's mean to be audible in `PlayoutStats.unplayedAtEndMs`:
- * -60 dBFS (32), below any speech threshold a call is given (-45 dBFS by default) and above the
- * codecs' own silence (μ-law's decodes to 0 and A-law's to ±8), so a padded end of silence is
- * not taken for speech.
+ * `PlayoutBufferOptions.audibleDbfs` by default: -60 dBFS (an RMS of 32.8), above the codecs' own
+ * silence (μ-law's decodes to 0 and A-law's to ±8), so a padded end of silence is not taken for
+ * sound.
  */
-const AUDIBLE_LEVEL = 32;
+const AUDIBLE_DBFS = -60;
 /** The blocks, in ms, whose mean a sample is judged about (the talk spurts' blocks). */
 const AUDIBLE_BLOCK_MS = 10;
 
@@ -142,6 +164,8 @@ export class PlayoutBuffer {
   readonly #rate: number;
   /** Samples in a block of AUDIBLE_BLOCK_MS. */
   readonly #audibleBlock: number;
+  /** `audibleDbfs` as an RMS, in sample units. */
+  readonly #audibleLevel: number;
   readonly #origin: number;
   readonly #onPlay: ((played: Int16Array | number) => void) | undefined;
   readonly #maxUnderrunMs: number;
@@ -179,6 +203,7 @@ export class PlayoutBuffer {
       throw new RangeError(`sampleRate must be a positive integer, got ${options.sampleRate}`);
     }
     const { originMs = 0, onPlay, maxUnderrunMs = 1000, earlyMs = 1000 } = options;
+    const { audibleDbfs = AUDIBLE_DBFS } = options;
     // NaN would silently stop the speaker (no sample is ever due) or the counting of underruns
     // and early chunks; these are refused here rather than read as something else.
     if (typeof originMs !== "number" || !Number.isFinite(originMs)) {
@@ -189,6 +214,12 @@ export class PlayoutBuffer {
     }
     atLeastZero(maxUnderrunMs, "maxUnderrunMs");
     atLeastZero(earlyMs, "earlyMs");
+    if (typeof audibleDbfs !== "number" || !(audibleDbfs <= 0 && audibleDbfs > -100)) {
+      throw new RangeError(
+        `audibleDbfs must be a level in dBFS from -100 (exclusive) to 0, got ${audibleDbfs}`,
+      );
+    }
+    this.#audibleLevel = 32768 * 10 ** (audibleDbfs / 20);
     this.#rate = options.sampleRate;
     this.#audibleBlock = Math.max(1, Math.round((options.sampleRate * AUDIBLE_BLOCK_MS) / 1000));
     this.#origin = originMs;
@@ -436,7 +467,7 @@ export class PlayoutBuffer {
       const { samples, times } = this.#queue[i]!;
       // The first entry's repetition under way has `#head` samples played already.
       const from = i === 0 && times === 1 ? this.#head : 0;
-      const last = lastAudible(samples, from, this.#audibleBlock);
+      const last = lastAudible(samples, from, this.#audibleBlock, this.#audibleLevel);
       if (last >= 0) return this.#queued - after - (samples.length - 1 - last);
       after += i === 0 ? samples.length * times - this.#head : samples.length * times;
     }
@@ -492,21 +523,24 @@ function piecesOf(entry: QueuedAudio, from: number, to: number): QueuedAudio[] {
 }
 
 /**
- * The index of the last sample of `samples`, from `from` on, more than `AUDIBLE_LEVEL` off the
- * mean of its block (`block` samples, counted from the end); else -1. About the mean, as the talk
- * spurts judge sound: a goodbye played whole and then μ-law zero bytes (a constant -32124) left
- * that tail counted as unheard audio.
+ * The index of the last sample of `samples`, from `from` on, of the last block (`block` samples,
+ * counted from the end) whose RMS about its own mean is above `level`; else -1. To the block, as
+ * the talk spurts time sound. About the mean, as they judge it: a goodbye played whole and then
+ * μ-law zero bytes (a constant -32124) left that tail counted as unheard audio. By the block's
+ * RMS, at the call's speech threshold, as they judge speech: a tail of breath or room noise
+ * under it (-55 dBFS against -45), judged sample by sample against -60 dBFS, was a goodbye
+ * unheard, every word of it heard.
  */
-function lastAudible(samples: Int16Array, from: number, block: number): number {
+function lastAudible(samples: Int16Array, from: number, block: number, level: number): number {
   for (let end = samples.length; end > from; end -= block) {
     const start = Math.max(from, end - block);
     let sum = 0;
-    for (let i = start; i < end; i++) sum += samples[i]!;
-    const mean = sum / (end - start);
-    for (let i = end - 1; i >= start; i--) {
-      const off = samples[i]! - mean;
-      if (off > AUDIBLE_LEVEL || off < -AUDIBLE_LEVEL) return i;
+    let energy = 0;
+    for (let i = start; i < end; i++) {
+      sum += samples[i]!;
+      energy += samples[i]! * samples[i]!;
     }
+    if ((energy - (sum * sum) / (end - start)) / (end - start) > level * level) return end - 1;
   }
   return -1;
 }
