@@ -35,6 +35,7 @@ import {
   type PlaybackMarksHost,
   type PlaybackMarksOptions,
 } from "./_playback_marking.ts";
+import type { PendingMark } from "./_playback_marks.ts";
 import { type ClearFate, ClearWaits, type ClearWaitsHost } from "./_playback_clear_waits.ts";
 import {
   addGap,
@@ -199,6 +200,12 @@ export class PlaybackTracker implements PlaybackMarksHost, ClearWaitsHost {
   #firstChunkEnd = NaN;
   /** The heard position is past an unanswered mark: by the estimate, the mark's bound passed. */
   #pastMark = false;
+  /**
+   * A clear dropped the marks waited for while the far end answered none, heard past one overdue
+   * (`#pastMark`): those sent since are not waited for either, until one is answered. Else each
+   * reply after a barge-in waited `playoutTimeoutMs` again, as such a far end's first one does.
+   */
+  #answersStopped = false;
   /** Position the far end has acknowledged as played. */
   #ackedPosition = 0;
   /**
@@ -320,6 +327,7 @@ export class PlaybackTracker implements PlaybackMarksHost, ClearWaitsHost {
    */
   marksAnswered(position: number, lag: number): void {
     this.#ackedPosition = Math.max(this.#ackedPosition, position);
+    this.#answersStopped = false;
     this.#setLag(lag);
     this.#acknowledged = true;
     this.#update();
@@ -992,6 +1000,7 @@ export class PlaybackTracker implements PlaybackMarksHost, ClearWaitsHost {
     // cleared or not (see `PlaybackMarks.interrupted`).
     this.#marks.interrupted(farEndClears);
     if (farEndClears) {
+      this.#answersStopped ||= this.#pastMark;
       // All before the clear is acknowledged. (Not cleared, it plays on, and the marks in it
       // still tell when.)
       this.#ackedPosition = this.#timeline.sentMs;
@@ -1176,8 +1185,7 @@ export class PlaybackTracker implements PlaybackMarksHost, ClearWaitsHost {
     const next = this.#marks.oldest;
     this.#pastMark = false;
     if (next !== undefined && heard > next.position) {
-      const overdueAt = next.playsAt + Math.max(0, this.#heardLag) + this.#playoutTimeoutMs;
-      const bound = next.position + Math.max(0, time - overdueAt);
+      const bound = next.position + Math.max(0, time - this.#overdueAt(next));
       if (heard > bound) heard = bound;
       this.#pastMark = heard > next.position;
     }
@@ -1198,9 +1206,13 @@ export class PlaybackTracker implements PlaybackMarksHost, ClearWaitsHost {
     const first = this.#firstChunkEnd;
     if (!(heard > first)) return heard; // NaN: nothing sent yet; Infinity: after a clear
     const oldest = this.#marks.oldest;
-    const overdue = oldest !== undefined &&
-      time >= oldest.playsAt + Math.max(0, this.#heardLag) + this.#playoutTimeoutMs;
-    return overdue ? heard : first;
+    return oldest !== undefined && time >= this.#overdueAt(oldest) ? heard : first;
+  }
+
+  /** When the answer to `mark` is late beyond the bound (any time, where answers stopped). */
+  #overdueAt(mark: PendingMark): number {
+    if (this.#answersStopped) return -Infinity;
+    return mark.playsAt + Math.max(0, this.#heardLag) + this.#playoutTimeoutMs;
   }
 
   /**
@@ -1229,10 +1241,11 @@ export class PlaybackTracker implements PlaybackMarksHost, ClearWaitsHost {
   }
 
   /**
-   * Whether the figures rest on acknowledgements: some came, and none is overdue past its bound.
+   * Whether the figures rest on acknowledgements: some came, none is overdue past its bound, and
+   * none stopped coming before a clear (`#answersStopped`).
    */
   get #grounded(): boolean {
-    return this.#acknowledged && !this.#pastMark;
+    return this.#acknowledged && !this.#pastMark && !this.#answersStopped;
   }
 
   /** When everything sent plays to its end, by the lagged estimate (now, once nothing plays). */
@@ -1360,10 +1373,19 @@ export class PlaybackTracker implements PlaybackMarksHost, ClearWaitsHost {
       if (this.#heldAt(end)) break;
       const lateBy = this.#playoutTimeoutMs;
       const endsAt = u.endPlaysAt + Math.max(0, this.#heardLag);
-      // No answer is to come for its end (see `PlaybackMarks.unmarked`): by the estimate, not late.
-      const unmarked = this.acks && this.#marks.unmarked(end);
+      // No answer is to come for its end (see `PlaybackMarks.unmarked`), or from the far end at all
+      // (`#answersStopped`): by the estimate, not late.
+      const unmarked = this.acks && (this.#answersStopped || this.#marks.unmarked(end));
       const waitsForWord = (this.acks && !unmarked) || awaitsReport;
-      const stopsAt = Math.max(waitsForWord ? endsAt + lateBy : endsAt, settledAt);
+      // Past a mark before its end overdue (a far end that answers no more, or stalled that
+      // long), heard runs on from it in real time (`#heardPosition`): over as that reaches its
+      // end, not `playoutTimeoutMs` past it once more (each reply, the next one's start with it).
+      const mark = this.acks ? this.#marks.oldest : undefined;
+      const heardAt = mark !== undefined && mark.position < end - EPSILON
+        ? this.#overdueAt(mark) + end - mark.position
+        : Infinity;
+      const waitsTo = waitsForWord ? Math.max(endsAt, Math.min(endsAt + lateBy, heardAt)) : endsAt;
+      const stopsAt = Math.max(waitsTo, settledAt);
       if ((waitsForWord || unmarked) && now >= stopsAt) {
         // The acknowledgement is late beyond the bound, or none comes: go by the estimate.
         this.#stop(u, "played", heard, false);

@@ -95,13 +95,14 @@ Deno.test("raw PCM, swept late: a tagged reply going on after a pause is measure
   await transport.closed;
 });
 
-Deno.test("a far end whose marks go unanswered: a reply that waited for the one before to stop is measured from when it was heard", async () => {
+Deno.test("a far end whose marks go unanswered: a reply after one that went by the estimate begins, and is measured, as it is heard", async () => {
   const c = meteredCall(new FakeClock(0), { playoutTimeoutMs: 1000 });
   // It plays what it gets at once and answers no mark (Twilio's "mark", sent back once the audio
   // before it has played, lost). The greeting's first mark bounds heardMs only until it is
   // playoutTimeoutMs overdue; after the quiet, heardMs goes by the estimate (README, "Limits"),
-  // but each reply's speakingstop still waits playoutTimeoutMs past its end for its end mark's
-  // answer, and a reply sent meanwhile begins only then.
+  // and so does each reply's speakingstop: it no longer waits playoutTimeoutMs past its end for
+  // its end mark's answer, which held the next reply's speakingstart back that long (here r2's,
+  // 500 ms into it).
   c.farEnd.stopAcking();
   const starts: { at: number; heardMs: number }[] = [];
   c.transport.addEventListener("speakingstart", (event: SpeakingEvent) => {
@@ -110,7 +111,7 @@ Deno.test("a far end whose marks go unanswered: a reply that waited for the one 
   await c.clock.tick(1000);
   sayReply(c.transport, "greeting", 100); // 1000–1100 ms
   await c.clock.tick(1500);
-  sayReply(c.transport, "r1", 2000); // 2500–4500 ms: its stop waits until 5500
+  sayReply(c.transport, "r1", 2000); // 2500–4500 ms: it stops at 4500 (it waited until 5500)
   await c.clock.tick(2200);
   c.metrics.callerTurnEnded(); // 4700 ms
   await c.clock.tick(300);
@@ -118,7 +119,7 @@ Deno.test("a far end whose marks go unanswered: a reply that waited for the one 
   await c.clock.tick(2000);
   const r2 = c.farEnd.played.find((span) => span.at >= 5000);
   assert.equal(r2?.at, 5000, "the caller hears r2 from 5000 ms");
-  assert.deepEqual(starts.at(-1), { at: 5500, heardMs: 500 }, "r2's event came 500 ms into it");
+  assert.deepEqual(starts.at(-1), { at: 5000, heardMs: 0 }, "r2's event came as it was heard");
   assert.equal(c.metrics.snapshot().turnLatency.last, 300); // 5000 − 4700
   c.pair.client.close(1000);
   await c.transport.closed;

@@ -5,18 +5,18 @@
 // by hand.
 import assert from "node:assert/strict";
 import { FakeClock } from "../../src/testing/mod.ts";
-import { meteredCall, threeRepliesUnanswered } from "./_metered_call.ts";
+import { meteredCall, r2Unanswered } from "./_metered_call.ts";
 
 /**
- * A call whose far end plays what it gets at once and answers no mark (Twilio's "mark" messages
- * lost; Twilio's Media Streams docs: a mark is sent back once the audio before it has played):
- * r2, heard 5000–6000 ms, stays audible by its events until 7000 ms (its end mark's answer waited
- * for `playoutTimeoutMs`). The caller begins to speak at `speechAt`; the bot interrupts at
+ * A call whose far end plays what it gets at once and answers no mark from r2 on (Twilio's "mark"
+ * messages lost; Twilio's Media Streams docs: a mark is sent back once the audio before it has
+ * played): r2, heard 5000–6000 ms, stays audible by its events until 7000 ms (its end mark's
+ * answer waited for `playoutTimeoutMs`). The caller begins to speak at `speechAt`; the bot interrupts at
  * 6360 ms. Returns the barge-in figures and what the interruption's stop said.
  */
 async function interruptedAfterItPlayed(speechAt: number) {
   const c = meteredCall(new FakeClock(0), { playoutTimeoutMs: 1000 });
-  await threeRepliesUnanswered(c); // r2 heard 5000–6000 ms
+  await r2Unanswered(c); // r2 heard 5000–6000 ms
   await c.clock.tick(speechAt - 5000);
   c.metrics.callerSpeechStarted();
   await c.clock.tick(6360 - speechAt);

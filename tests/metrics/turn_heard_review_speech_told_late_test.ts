@@ -6,18 +6,19 @@
 // was told. Figures worked out by hand.
 import assert from "node:assert/strict";
 import { FakeClock } from "../../src/testing/mod.ts";
-import { meteredCall, threeRepliesUnanswered } from "./_metered_call.ts";
+import { meteredCall, r2Unanswered } from "./_metered_call.ts";
 
 /**
  * A far end that plays what it gets at once and answers no mark (Twilio's Media Streams docs: a
- * "mark" is sent back once the audio before it has played; here every answer is lost): r2, heard
+ * "mark" is sent back once the audio before it has played; here every answer from r2 on is lost,
+ * the first of them r2's own: see `r2Unanswered`): r2, heard
  * 5000–6000 ms, stays audible by its events until 7000 ms (its end mark's answer awaited for
  * `playoutTimeoutMs`). The caller begins to speak at 5900 ms, over r2's last 100 ms; the bot
  * interrupts at 6360 ms. The speech is told at `toldAt` (a time before 5900 means at once).
  */
 async function speechToldAt(toldAt: number) {
   const c = meteredCall(new FakeClock(0), { playoutTimeoutMs: 1000 });
-  await threeRepliesUnanswered(c); // r2 heard 5000–6000 ms
+  await r2Unanswered(c); // r2 heard 5000–6000 ms
   const tell = Math.max(toldAt, 5900);
   await c.clock.tick(Math.min(tell, 6360) - 5000);
   if (tell < 6360) c.metrics.callerSpeechStarted(5900);
