@@ -18,6 +18,14 @@ import type { WebSocketData } from "./socket.ts";
 import type { TransportStats } from "./transport_stats.ts";
 import { thrownText } from "./_thrown_text.ts";
 
+/** What is told of the far end's stream beginning and ending: the session's `SessionWatch`. */
+export interface FarEndStream {
+  /** A `start` frame: the far end began a stream (maybe again, on the same socket). */
+  farEndStarted(): void;
+  /** An `end` frame: the far end ended its stream (Twilio's `stop`, Genesys's `close`, …). */
+  farEndEnded(): void;
+}
+
 /** What an {@linkcode InboundPath} is built from. */
 export interface InboundPathOptions {
   /** Reads each message. */
@@ -39,6 +47,12 @@ export interface InboundPathOptions {
   acknowledge: (name: string) => boolean;
   /** Told of each `start` frame (the far end's call has begun), before the bot is. */
   onStart: () => void;
+  /**
+   * Told of each `start` and `end` frame, before the bot is.
+   *
+   * @default {none}
+   */
+  farEnd?: FarEndStream;
   /** Takes every error; fatal ones end the session. */
   onError: (error: TransportError) => void;
   /** Those watching the session (read on every audio frame; empty costs nothing). */
@@ -62,6 +76,7 @@ export class InboundPath {
   readonly #stats: TransportStats;
   readonly #acknowledge: (name: string) => boolean;
   readonly #onStart: () => void;
+  readonly #farEnd: FarEndStream | undefined;
   readonly #onError: (error: TransportError) => void;
   /** The session is over, or a handler's failure has ended it. */
   #over = false;
@@ -86,6 +101,7 @@ export class InboundPath {
     this.#stats = options.stats;
     this.#acknowledge = options.acknowledge;
     this.#onStart = options.onStart;
+    this.#farEnd = options.farEnd;
     this.#onError = options.onError;
     this.#observers = options.observers;
     this.#clock = options.clock;
@@ -244,7 +260,10 @@ export class InboundPath {
     } else if (frame.type === "mark") {
       // The far end acknowledging one of our own marks: playback truth, not the bot's business.
       if (this.#acknowledge(frame.name)) return;
-    } else if (frame.type === "start") this.#onStart();
+    } else if (frame.type === "start") {
+      this.#onStart();
+      this.#farEnd?.farEndStarted();
+    } else if (frame.type === "end") this.#farEnd?.farEndEnded();
     // Once no more frames will come (the session is closing, the reader is gone), `push` hands
     // this one to no one: not received. Counted before it is handed on, as a handler reads it.
     if (this.#queue.ended) return this.#notHandedOn();

@@ -186,19 +186,26 @@ export class WebSocketTransport extends EventTarget {
         observers: this.#observers,
         writable: () => this.#writable,
       });
+      this.#watch = new SessionWatch(clock, {
+        ...resolved,
+        signal: options.signal,
+        dispatch: (event) => this.dispatchEvent(event),
+        close: (code, reason) => void this.close(code, reason),
+        ending: () => this.ending,
+        report: this.#onError,
+      });
       this.#in = new InboundPath({
+        ...resolved,
         serializer: this.#serializer,
-        maxMessageBytes: resolved.maxMessageBytes,
-        maxInboundFrames: resolved.maxInboundFrames,
         initialMessages: options.initialMessages,
         stats: this.#stats,
         acknowledge: (name) => this.#out.acknowledge(name),
         onStart: () => this.#out.farEndStarted(),
+        farEnd: this.#watch,
         onError: this.#onError,
         observers: this.#observers,
         clock,
         deserializeTimeoutMs: resolved.sendTimeoutMs,
-        closeTimeoutMs: resolved.closeTimeoutMs,
       });
       this.#serializer.bind?.(this.#out.serializerContext(this.#in));
       this.#opened = clock.timer(this.#onOpen);
@@ -209,13 +216,6 @@ export class WebSocketTransport extends EventTarget {
         closedSignal: this.#over.signal,
         finish: (code, reason) => this.#finish(code, reason),
         report: this.#onError,
-      });
-      this.#watch = new SessionWatch(clock, {
-        sessionTimeoutMs: resolved.sessionTimeoutMs,
-        inactivityTimeoutMs: resolved.inactivityTimeoutMs,
-        signal: options.signal,
-        dispatch: (event) => this.dispatchEvent(event),
-        close: (code, reason) => void this.close(code, reason),
       });
       // After all that can throw: a transport never made leaves no listener nor open bound behind.
       this.#events = new SocketEvents(socket, {
