@@ -241,17 +241,27 @@ export class BargeInMeter {
   }
 
   /**
-   * The caller's turn ended: their speech is over, and talks over nothing the bot says next. Where
-   * the bot was audible since it began (it is now, or fell silent after), it talked over that
-   * response: an interruption of the response still to come is its barge-in (a bot that cuts its
-   * reply once the transcript is final, after the detector's `minSilenceMs`), as the same speech
-   * told after the interruption measures it. Kept so, it claims no later response: the silence
-   * before one is after it (`botStopped`), so an interruption there finds no speech.
+   * The caller's turn ended at `at` (told at `now`: later, where a detector waits out its
+   * `minSilenceMs` or a recognizer's final comes late): their speech is over, and talks over
+   * nothing the bot says next. Where the bot was audible between its start and `at` (its spell
+   * now began by then, or one fell silent after the speech began), it talked over that response:
+   * an interruption of the response still to come is its barge-in (a bot that cuts its reply once
+   * the transcript is final), as the same speech told after the interruption measures it. Kept
+   * so, it claims no later response: the silence before one is after it (`botStopped`), so an
+   * interruption there finds no speech. By `at`, not `now`: a reply begun between the two
+   * answered the speech, and was not talked over (measured from its start, its own cut was a
+   * barge-in that never was); an end before the speech kept is an earlier speech's, told after
+   * the caller went on (the speech kept goes on: wiped, its barge-in was lost). Speech kept from
+   * before a clock's step back (after now) is ended, as before.
    */
-  callerTurnEnded(): void {
+  callerTurnEnded(at: number, now: number): void {
     const started = this.#speechStarted;
     if (started === undefined) return;
-    const talkedOver = this.#botStarted > this.#botStopped || this.#botStopped > started;
+    if (at < started && started <= now) return;
+    const spellBegunBy = this.#botStarted <= at;
+    const talkedOver = this.#botStarted > this.#botStopped
+      ? spellBegunBy || this.#botStopped > started
+      : spellBegunBy && this.#botStopped > started;
     if (!talkedOver) this.#speechStarted = undefined;
   }
 

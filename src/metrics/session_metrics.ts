@@ -411,7 +411,8 @@ export class SessionMetrics extends EventTarget {
     const meters = this.#meters;
     if (meters === undefined) return; // measuring stopped
     this.#turnToldAt = now;
-    meters.bargeInMeter.callerTurnEnded(); // the caller's speech is over
+    // The caller's speech is over, by its end (taken as now where it reads as later).
+    meters.bargeInMeter.callerTurnEnded(Math.min(at, now), now);
     meters.turnMeter.callerTurnEnded(at, now);
   }
 
