@@ -3,9 +3,10 @@
 // the last message of a stream, and Twilio closes the WebSocket itself right after it (observed
 // behaviour, not in the docs). A proxy in between, or a peer of its own that copies the protocol,
 // may send the `stop` and keep the socket open: the session, its socket and its timers were held
-// with no bound (nothing waited on but the far end's close). Now the far end has `closeTimeoutMs` after its end of stream to close; then
-// the session closes from this side (1000, a fatal "timeout" saying why), that close bounded as
-// any close is. The messages are Twilio's as that page shows them.
+// with no bound (nothing waited on but the far end's close). Now the far end has `closeTimeoutMs`
+// after its end of stream to close; then the session closes from this side (1000, a fatal "timeout"
+// saying why), that close bounded as any close is. The messages are Twilio's as that page shows
+// them.
 import assert from "node:assert/strict";
 import { type Frame, TransportError, WebSocketTransport } from "../mod.ts";
 import { TwilioSerializer } from "../src/serializers/twilio.ts";
