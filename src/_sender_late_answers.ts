@@ -75,8 +75,9 @@ export class LateAnswers {
     pending: Promise<SerializedMessage | SerializedMessage[] | null>,
     frame: Frame,
   ): Promise<Outcome> {
-    return new Promise((settle) => {
-      const entry: Serializing = { frameType: frame.type, deadline: 0, settled: false, settle };
+    let entry!: Serializing;
+    const answer = new Promise<Outcome>((settle) => {
+      entry = { frameType: frame.type, deadline: 0, settled: false, settle };
       this.#watchdog.watch(entry);
       pending.then((messages) => {
         if (entry.settled) return; // too late: given up, counted
@@ -89,8 +90,18 @@ export class LateAnswers {
         settle(REFUSED);
       });
     });
+    answersDue.set(answer, entry);
+    return answer;
   }
 }
+
+/**
+ * Each answer {@linkcode LateAnswers.of} returns, to its place under the `sendTimeoutMs` watch:
+ * where the frame is dropped before its answer comes (`UrgentLine.dropDue`), the watch must let it
+ * go too, or its bound would report, past a cancel, a frame counted dropped already as one the
+ * serializer failed (fatal, 1011, while the cancel's close waits for the far end's answer).
+ */
+const answersDue = new WeakMap<Promise<Outcome>, Serializing>();
 
 /**
  * The answer for `chunk`, come late or waiting behind urgent frames, never leaves: an
@@ -122,6 +133,8 @@ function textMessages(messages: Serialized): string[] {
 interface UrgentPlace {
   /** The answer; `undefined` while it is due. */
   outcome: Outcome | undefined;
+  /** The answer still to come (`LateAnswers.of`'s), to let go of at a cancel (`dropDue`). */
+  due: Promise<Outcome> | undefined;
   /** Hands the answer to the socket (or counts it lost), in its turn. */
   readonly send: (outcome: Outcome) => void;
 }
@@ -156,12 +169,13 @@ export class UrgentLine {
    * where nothing is ahead of it and it has come.
    */
   take(answer: Outcome | Promise<Outcome>, send: (outcome: Outcome) => void): void {
-    const place: UrgentPlace = { outcome: undefined, send };
+    const place: UrgentPlace = { outcome: undefined, due: undefined, send };
     this.#places.push(place);
     if (!(answer instanceof Promise)) {
       place.outcome = answer;
       return this.#release();
     }
+    place.due = answer;
     void answer.then((outcome) => {
       if (place.outcome !== undefined) return; // dropped already (`dropDue`)
       place.outcome = outcome;
@@ -208,7 +222,16 @@ export class UrgentLine {
    * and the sends behind them go in order, ahead of the cancel.
    */
   dropDue(): void {
-    for (const place of this.#places) if (place.outcome === undefined) place.outcome = ENDED;
+    for (const place of this.#places) {
+      if (place.outcome !== undefined) continue;
+      place.outcome = ENDED;
+      // No longer awaited: its bound passing (the cancel's close may outlast it) reports nothing.
+      const entry = place.due === undefined ? undefined : answersDue.get(place.due);
+      if (entry !== undefined && !entry.settled) {
+        entry.settled = true;
+        entry.settle(ENDED);
+      }
+    }
     this.#release();
   }
 

@@ -1,0 +1,56 @@
+// A `cancel` hangs up at once, dropping the urgent frames whose asynchronous answers are still due
+// (`UrgentLine.dropDue`): each counted dropped at the close. While the closing handshake waits for
+// the far end (up to `closeTimeoutMs`), the `sendTimeoutMs` bound on those answers is no longer
+// anyone's wait: it must not report a dropped frame as one the serializer failed, nor count it twice.
+import assert from "node:assert/strict";
+import {
+  type Frame,
+  type FrameSerializer,
+  JsonSerializer,
+  type TransportError,
+  WebSocketTransport,
+} from "../mod.ts";
+import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+
+/** JSON, but an urgent message's answer never comes (a stalled lookup, say). */
+function neverAnswersUrgent(): FrameSerializer {
+  const json = new JsonSerializer();
+  const serialize = json.serialize.bind(json);
+  return Object.assign(json, {
+    serialize: (frame: Frame) =>
+      frame.type === "message" && frame.urgent === true
+        ? new Promise<never>(() => {})
+        : serialize(frame),
+  }) as FrameSerializer;
+}
+
+Deno.test("a cancel with an urgent answer due: its sendTimeoutMs bound passing during the closing handshake reports nothing, counts the frame once", async () => {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    clock,
+    serializer: neverAnswersUrgent(),
+    sendTimeoutMs: 300,
+    closeTimeoutMs: 1000,
+  });
+  pair.client.answersClose = false; // a far end slow to answer the close
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (e) => errors.push(e.error));
+  await clock.tick(10);
+  transport.send({ type: "message", message: { transcript: "hi" }, urgent: true });
+  await clock.tick(10);
+  transport.send({ type: "cancel", closeCode: 1000, reason: "bye" });
+  // The far end is slow to answer the close: the handshake waits, past the answer's bound.
+  await clock.tick(600);
+  assert.deepEqual(errors.map((e) => e.message), [], "no serializer failure for a dropped frame");
+  assert.equal(transport.stats.encodeErrors, 0);
+  await clock.tick(2_000);
+  const closed = await transport.closed;
+  await clock.runAll();
+  assert.equal(closed.code, 1000);
+  assert.equal(transport.stats.encodeErrors, 0);
+  assert.equal(transport.stats.framesDroppedOnClose, 1, "the urgent message, once");
+  assert.equal(clock.pendingTimers, 0);
+});
