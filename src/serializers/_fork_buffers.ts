@@ -124,6 +124,11 @@ export class ForkBuffers {
   #held = 0;
   /** Of {@linkcode #held}, the sentinel samples (see {@linkcode sentinelsHeld}). */
   #sentinels = 0;
+  /**
+   * Markers of marks a `clearMarks` forgot that the count had moved to the playout buffer, not
+   * known played since (see {@linkcode forgetMarkers}, {@linkcode forgottenErased}).
+   */
+  #forgottenQueued = 0;
   #threshold = FIRST_THRESHOLD;
   /**
    * What the module holds unplayed while a send is under way ({@linkcode sendsUnderWay}): the
@@ -439,14 +444,50 @@ export class ForkBuffers {
   /**
    * A `clearMarks` is leaving: the module forgets every mark, so no list holds a name any more.
    * Returns how many names were in the inventory: no marker will take them off its cleared list.
+   * The markers of the rest stay in the module's buffers, each to take a name off that list as it
+   * plays (`lws_glue.cpp:321-331`, `:994-1009`): nameless now, as sentinels are. Those in the
+   * pre-buffer are counted as sentinels (see {@linkcode sentinelsHeld}); those in the playout
+   * buffer as {@linkcode #forgottenQueued}. Dropped from the count, a `killAudio` that erased them
+   * left their names on the list for good, every later mark answered a marker late.
    */
   protected forgetMarkers(): number {
     const unmarked = this.#inventory.length;
     this.#inventory = [];
+    // Not one in doubt: the module may have answered it from the inventory, and holds no marker.
+    let nameless = 0;
+    for (const name of this.#prebuffered) if (!this.#sentAlone.has(name)) nameless++;
+    this.#sentinels += nameless;
+    this.#forgottenQueued += this.#queued.length;
     this.#prebuffered = [];
     this.#queued = [];
     this.#sentAlone.clear();
     return unmarked;
+  }
+
+  /**
+   * `killAudio` is leaving: the markers a `clearMarks` left nameless in the playout buffer and not
+   * known played ({@linkcode #forgottenQueued}) are taken for erased with it. Returns how many:
+   * their names stay on the module's cleared list, no `cleared` answer telling of them (the module
+   * forgot their marks), so a sentinel each must follow.
+   */
+  protected forgottenErased(): number {
+    const erased = this.#forgottenQueued;
+    this.#forgottenQueued = 0;
+    return erased;
+  }
+
+  /**
+   * The module answered a mark sent since the last `clearMarks` as played: its marker, or an empty
+   * playout buffer, came after every marker that clear left nameless in the playout buffer (the
+   * module plays in order), so those have played and taken their names off the cleared list.
+   */
+  protected playedThrough(): void {
+    this.#forgottenQueued = 0;
+  }
+
+  /** Whether markers a `clearMarks` left nameless in the playout buffer are not known played. */
+  protected get forgottenQueued(): boolean {
+    return this.#forgottenQueued > 0;
   }
 
   /**

@@ -707,8 +707,12 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     const before = (whole === null ? null : Array.isArray(whole) ? whole : [whole]) ??
       (onlySentinels ? null : this.tail()) ?? this.release();
     this.#interrupting = false;
-    this.#killed();
-    const again = lost > 0 && !onlySentinels ? [this.takeSentinels(sentinels(lost))] : [];
+    // Markers a `clearMarks` left nameless in the playout buffer, erased now: their names stay on
+    // the module's cleared list, and no answer tells of them. A sentinel each follows, as for
+    // those the pre-buffer held.
+    const forgotten = this.#killed();
+    const resent = (onlySentinels ? 0 : lost) + (this.#sayingGoodbye ? 0 : forgotten);
+    const again = resent > 0 ? [this.takeSentinels(sentinels(resent))] : [];
     const proof = this.#awaitClear();
     const messages = [...before, KILL_AUDIO, ...again];
     if (proof !== undefined) messages.push(proof);
@@ -834,12 +838,16 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     );
   }
 
-  /** `killAudio` is leaving: it empties the playout buffer, markers and all, not the pre-buffer. */
-  #killed(): void {
+  /**
+   * `killAudio` is leaving: it empties the playout buffer, markers and all, not the pre-buffer.
+   * Returns how many nameless markers a `clearMarks` left there it erased (`forgottenErased`).
+   */
+  #killed(): number {
     this.#lastEnd = undefined; // the far end drops what it holds, and the tracker its marks
     // `interrupt` flushed the pre-buffer first: every marker is in the playout buffer, erased.
     this.#erased.push(...this.killMarkers());
     this.#killedLast = true;
+    return this.forgottenErased();
   }
 
   /**
@@ -1012,6 +1020,8 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     this.#releaseTimer?.cancel();
     this.#flushTimer?.cancel();
     this.#erased = [];
+    // The end-of-speech mark sent again alone (below) follows them too: its answer tells as much.
+    if (unmarked > 0 || lastEnd === undefined) this.#witnessForgotten();
     if (unmarked > 0) {
       this.#lastEnd = lastEnd; // given up behind the sentinels (see below), and told so
       const sentinels = this.#sentinels(unmarked);
@@ -1029,6 +1039,22 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     const again = this.#alone(lastEnd);
     this.#marksForgotten(lastEnd.name);
     return [json, ...again];
+  }
+
+  /**
+   * A `clearMarks` left nameless markers in the playout buffer (`ForkBuffers.forgetMarkers`): a
+   * mark of the serializer's own follows them, held for the next binary message (or sent alone
+   * once no audio follows), so that its `playout` answer tells they have played, where no mark of
+   * the bot's or the tracker's comes after them (the transport's marks off). Untold, the next
+   * `killAudio` took them for erased and sent a sentinel each, which answered the next reply's
+   * marks early. Only with the session's clock and a slot free for it, as the sentinels' witness.
+   */
+  #witnessForgotten(): void {
+    if (!this.forgottenQueued || this.#sayingGoodbye || this.#clearProofTimer === undefined) return;
+    const name = `${CLEAR_PROOF_PREFIX}f${++this.#witnesses}`;
+    if (!this.#roomForTransport(name)) return;
+    this.#unsent.push(this.#counted(name, true));
+    if (this.#releaseTimer?.armed === false) this.#releaseTimer.arm(this.#holdMs);
   }
 
   /**
@@ -1088,6 +1114,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
         this.#context.send(this.#sentinels(1));
       }
       if (!erased) this.markerAnswered(sent);
+      if (event !== "cleared") this.playedThrough();
       // Before the pause may end: the sentinels go ahead of the audio it held.
       if (sent === this.#witness?.name) this.#witnessAnswered(event);
       if (this.#proofOwed && this.#context !== undefined) {
