@@ -250,9 +250,12 @@ export class CallAudioTimeline {
     return silence === null ? position : Math.min(position, silence.position);
   }
 
-  /** Whether the caller speaks within call times [`from`, `to`): now, where it is only detected. */
+  /**
+   * Whether the caller speaks within call times [`from`, `to`): now, where it is only detected,
+   * once what it says has sounded (a click is no utterance, and held a barge-in back its hangover).
+   */
   #callerSpeaksDuring(from: number, to: number): boolean {
-    if (this.caller) return this.caller.active;
+    if (this.caller) return this.caller.soundedStartMs !== null;
     const start = this.callerPosition(from);
     const end = this.callerPosition(to);
     return this.knownSegments?.some((s) => s.startMs < end && start < s.endMs) ?? false;

@@ -29,7 +29,10 @@ export interface TalkSpurtDetectorOptions {
   originMs: number;
   /**
    * Called when a spurt starts (at its start time) and when it ends (at its end time), as it goes:
-   * for every stretch of sound, a click's too (how long one lasts is known only once it ends).
+   * a spurt's start once it has sounded ({@linkcode MIN_SOUND_MS}), the start it has in
+   * {@linkcode TalkSpurtDetector.spurts}, and a click's never. Told of a click, a listener (the
+   * ConversationRelay far end's recognizer) acted on sound that is no utterance in the report: a
+   * lone click interrupted the bot and was sent to it as a prompt.
    */
   onChange?: (change: "start" | "end", atMs: number) => void;
 }
@@ -47,6 +50,18 @@ export const BLOCK_MS = 10;
  */
 export const MIN_SOUND_MS = 20;
 
+/**
+ * Silence shorter than this between a click and the sound after it makes the click the sound's
+ * onset: a word that begins with a voiceless stop ("take", "car", "pay") sounds first with the
+ * stop's burst, one block, and voices a voice onset time later (English /p t k/: 58, 70 and
+ * 80 ms on average, Lisker & Abramson 1964, "A cross-language study of voicing in initial
+ * stops"), the aspiration between often under the threshold in quiet speech. Dated from its
+ * voicing, such a word started 20–50 ms late (espeak-ng's "car" 15 dB down: 50 ms), and so did
+ * the answer latency and first audible audio measured from it. A pop further off (100 ms, 200 ms
+ * before the talk) is still no part of it.
+ */
+export const ONSET_GAP_MS = 80;
+
 /** Cuts a PCM16 mono stream, pushed in pieces of any size, into {@linkcode Spurt}s. */
 export class TalkSpurtDetector {
   /** The spurts that have ended, in order (none shorter than {@linkcode MIN_SOUND_MS}). */
@@ -55,6 +70,8 @@ export class TalkSpurtDetector {
   readonly #threshold: number;
   /** Audible blocks in a row a spurt needs ({@linkcode MIN_SOUND_MS}). */
   readonly #minSoundBlocks: number;
+  /** Silent blocks in a row that part a click from the sound after it ({@linkcode ONSET_GAP_MS}). */
+  readonly #onsetGapBlocks: number;
   readonly #options: TalkSpurtDetectorOptions;
   #blockFill = 0;
   #blockSum = 0;
@@ -77,6 +94,7 @@ export class TalkSpurtDetector {
     // Rounded, not up: a block is 10 ms in whole samples, a little short at some rates (110
     // samples at 11,025 Hz, 9.98 ms), and 20 ms is two of them there too, not three.
     this.#minSoundBlocks = Math.max(1, Math.round(MIN_SOUND_MS / blockMs));
+    this.#onsetGapBlocks = Math.max(1, Math.ceil(ONSET_GAP_MS / blockMs - 1e-9));
   }
 
   /** Whether a spurt is under way (sound now, or within the hangover). */
@@ -202,7 +220,6 @@ export class TalkSpurtDetector {
       else {
         this.#currentFrom = this.#blocks - 1;
         this.#current = { startMs: start, endMs: end };
-        this.#options.onChange?.("start", start);
       }
       if (this.#run >= this.#minSoundBlocks && !this.#currentSounded) this.#sounded();
     } else if (this.#current && end - this.#current.endMs >= this.#options.hangoverMs) {
@@ -214,24 +231,34 @@ export class TalkSpurtDetector {
    * The spurt under way has sounded ({@linkcode MIN_SOUND_MS} in a row, up to the last block):
    * what sounded in it before this run was clicks, and it starts with its sound, as a lone click
    * is in no figure (a pop 200 ms before the bot's talk dated its first audible audio, its
-   * answer, and a barge-in due `afterMs` into it).
+   * answer, and a barge-in due `afterMs` into it). But for its onset: the clicks that lead up to
+   * it with less than {@linkcode ONSET_GAP_MS} of silence between (a stop's burst).
    */
   #sounded(): void {
     this.#currentSounded = true;
-    const first = this.#blocks - this.#run;
-    if (first === this.#currentFrom) return;
-    this.#loud.fill(0, this.#currentFrom, first);
-    this.#currentFrom = first;
-    const { originMs, sampleRate } = this.#options;
-    this.#current!.startMs = originMs + (first * this.#blockSamples * 1000) / sampleRate;
+    let first = this.#blocks - this.#run;
+    for (let i = first - 1; i >= this.#currentFrom && first - 1 - i < this.#onsetGapBlocks; i--) {
+      if (this.#loud[i]) first = i;
+    }
+    if (first !== this.#currentFrom) {
+      this.#loud.fill(0, this.#currentFrom, first);
+      this.#currentFrom = first;
+      const { originMs, sampleRate } = this.#options;
+      this.#current!.startMs = originMs + (first * this.#blockSamples * 1000) / sampleRate;
+    }
+    this.#options.onChange?.("start", this.#current!.startMs);
   }
 
   #close(): void {
     const spurt = this.#current!;
     this.#current = null;
-    if (this.#currentSounded) this.spurts.push(spurt);
-    else this.#loud.fill(0, this.#currentFrom, this.#blocks); // a click: silent for every figure
+    const sounded = this.#currentSounded;
     this.#currentSounded = false;
+    if (!sounded) {
+      this.#loud.fill(0, this.#currentFrom, this.#blocks); // a click: silent for every figure
+      return;
+    }
+    this.spurts.push(spurt);
     this.#options.onChange?.("end", spurt.endMs);
   }
 }

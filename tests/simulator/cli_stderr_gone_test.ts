@@ -25,7 +25,9 @@ Deno.test("the simulate CLI whose stderr is a closed pipe still runs its call to
       new Response(child.stdout).arrayBuffer(),
     ]);
     const stdout = new TextDecoder().decode(bytes);
-    assert.match(stdout, /raw call to ws:\/\/127\.0\.0\.1:\d+\/: ended by caller at 5\.30 s/);
+    // The hang-up's time on the real clock of a subprocess: asked for 5.30 s, a loaded machine
+    // reads it a few ms late. The report is what this test is about, not the timing.
+    assert.match(stdout, /raw call to ws:\/\/127\.0\.0\.1:\d+\/: ended by caller at 5\.3\d s/);
     assert.match(stdout, /result {11}passed/);
     assert.equal(status.code, 0);
   } finally {
