@@ -18,6 +18,12 @@ interface Spell {
   readonly at: number;
   speechBefore: number;
   answered: boolean;
+  /**
+   * When the caller stopped hearing it (undefined: it plays still), and whether it was cut
+   * (interrupted) or played on to its end: a turn that ended during one played on was no turn.
+   */
+  stoppedAt?: number;
+  interrupted?: boolean;
 }
 
 /**
@@ -30,14 +36,21 @@ const MAX_SPELLS = 16;
  * Finds each of the caller's turns' answer, and measures the turn's latency once both are known:
  * a turn end told at once waits for the bot's next spell; one told late is answered by the first
  * spell the bot began since it, unless the caller's speech began again before that spell (the turn
- * taken back: its real end is a later one). Each latency goes to the function given (0 ms where
- * the clock stepped back), each turn answered by a spell let go to the other.
+ * taken back: its real end is a later one). A turn end while a spell plays that the bot plays on
+ * through (a backchannel: "uh-huh") answers nothing: neither measured nor counted. Each latency
+ * goes to the function given (0 ms where the clock stepped back), each turn answered by a spell
+ * let go to the other.
  */
 export class TurnMeter {
   readonly #measured: (latencyMs: number) => void;
   readonly #unmeasured: () => void;
   /** When the caller's latest turn ended, until the bot answers it or the caller goes on. */
   #turnEnded: number | undefined;
+  /**
+   * A turn end (`end`, measured from `from`) while `spell` plays, until it stops: cut, the turn
+   * waits for its answer; played on, it was a backchannel ("uh-huh"), no turn (see `botStopped`).
+   */
+  #held: { end: number; from: number; spell: Spell } | undefined;
   /** When the caller's latest speech told began (-Infinity: none since the clock stepped back). */
   #speechStarted = -Infinity;
   /** The bot's latest spells, oldest first, kept for a turn end told late. */
@@ -76,12 +89,36 @@ export class TurnMeter {
   /** The bot became audible at `now` ("speakingstart"): it answers the turn that ended, if any. */
   botStarted(now: number): void {
     this.#forgetBeforeStep(now);
-    const turnEnded = this.#turnEnded;
+    // A spell begun with no stop told of the one a turn end waits on: answered, as before.
+    const turnEnded = this.#turnEnded ?? this.#held?.from;
     this.#turnEnded = undefined;
+    this.#held = undefined;
     const spells = this.#spells;
     if (spells.length === MAX_SPELLS) this.#letGoOf(spells.shift()!);
     spells.push({ at: now, speechBefore: this.#speechStarted, answered: turnEnded !== undefined });
     if (turnEnded !== undefined) this.#answered(now, turnEnded);
+  }
+
+  /**
+   * The bot's latest spell stopped (the caller stopped hearing it at `at`, told at `now`), cut
+   * (`interrupted`) or played on: a turn end held while it played (see `callerTurnEnded`) waits
+   * for the bot's next spell if the bot stopped for it or before it ended, and is dropped
+   * otherwise. Not a time for `#forgetBeforeStep`: the next spell's start may be placed before
+   * `now` (heard since before its event), which would read as a step back.
+   */
+  botStopped(at: number, now: number, interrupted: boolean): void {
+    const spell = this.#spells.at(-1);
+    if (spell === undefined || spell.stoppedAt !== undefined) return; // none, or stopped already
+    // Begun after now, the clock stepped back since (forgotten when next told): the stop's time is
+    // on another clock than the turn end's, the reason alone says which it was.
+    const stepped = spell.at > now;
+    spell.stoppedAt = stepped ? spell.at : Math.max(spell.at, Math.min(at, now));
+    spell.interrupted = interrupted;
+    const held = this.#held;
+    if (held === undefined || held.spell !== spell) return;
+    this.#held = undefined;
+    if (!interrupted && (stepped || held.end < spell.stoppedAt)) return; // it played on: no turn
+    this.#waitFor(Math.min(held.end, now), Math.min(held.from, now));
   }
 
   /**
@@ -95,6 +132,7 @@ export class TurnMeter {
     const at = this.#placed(told, now);
     if (at === undefined) return;
     if (this.#turnEnded !== undefined && at >= this.#turnEnded) this.#turnEnded = undefined;
+    if (this.#held !== undefined && at >= this.#held.end) this.#held = undefined;
     if (at > this.#speechStarted) this.#speechStarted = at;
     for (const spell of this.#spells) {
       if (spell.at > at && at > spell.speechBefore) spell.speechBefore = at;
@@ -108,6 +146,9 @@ export class TurnMeter {
    * answered a turn already (that turn going on, its answer claimed: it counts once, from the
    * end told first), or it was let go (counted, not measured). With no spell since, it waits for
    * the next, unless speech told already began after it, or a later end of the same turn waits.
+   * One that ended while the bot was audible is a turn only if the bot stopped for it (cut): one
+   * it played on through was a backchannel ("uh-huh"), answered by nothing — neither measured nor
+   * counted; while that spell plays, the end is held until it stops (see `botStopped`).
    */
   callerTurnEnded(at: number, now: number): void {
     this.#forgetBeforeStep(now);
@@ -123,6 +164,17 @@ export class TurnMeter {
       if (this.#letGo.takeOne(letGo)) this.#unmeasured();
       return;
     }
+    // The spell the bot was in as the turn ended (one begun at its very time answers it).
+    const during = this.#spells.findLast((spell) => spell.at < end);
+    if (during?.stoppedAt !== undefined) {
+      if (during.stoppedAt > end && !during.interrupted) return; // played on: a backchannel
+    } else if (during !== undefined && during === this.#spells.at(-1)) { // it plays still
+      if (this.#speechStarted > end) return; // taken back already
+      if (this.#held === undefined || this.#held.end <= end) {
+        this.#held = { end, from, spell: during };
+      }
+      return;
+    } // else a spell whose stop was never told: answered as before
     const answer = this.#spells.find((spell) => spell.at >= end);
     if (answer !== undefined) {
       // Speech told before this end, at its very time, is the speech it ends (one recognizer
@@ -132,6 +184,11 @@ export class TurnMeter {
       return this.#answered(answer.at, from);
     }
     if (this.#speechStarted > end) return; // taken back already (not by the speech it ends)
+    this.#waitFor(end, from);
+  }
+
+  /** A turn that ended at `end` (measured from `from`) waits for the bot's next spell. */
+  #waitFor(end: number, from: number): void {
     // A later end waits already (the same turn's, or from before a step: before it however late).
     if (this.#turnEnded !== undefined && this.#turnEnded >= end) return;
     this.#turnEnded = from;
@@ -189,5 +246,11 @@ export class TurnMeter {
     this.#letGo.forgetEndingAfter(now);
     if (this.#speechStarted > now) this.#speechStarted = -Infinity;
     if (this.#turnEnded !== undefined && this.#turnEnded > now) this.#turnEnded = now;
+    // Held on a spell forgotten: it waits for the next, as a turn end from before the step does.
+    const held = this.#held;
+    if (held !== undefined && held.spell.at > now) {
+      this.#held = undefined;
+      this.#waitFor(Math.min(held.end, now), Math.min(held.from, now));
+    }
   }
 }

@@ -161,7 +161,8 @@ function newMeters(
  *   until the bot falls silent;
  * - **turn latency**: from the end of the caller's turn — found by a speech detector on the
  *   inbound audio, or marked by the bot ({@linkcode callerTurnEnded}) — to the bot's first
- *   audible audio after it ("speakingstart");
+ *   audible audio after it ("speakingstart"); speech that ends while the bot is audible, the bot
+ *   playing on (a backchannel: "uh-huh"), is no turn, neither measured nor counted;
  * - **barge-in stop latency**: from the caller starting to talk while the bot was speaking to
  *   its "speakingstop" with reason "interrupted" — where the interruption's clear waited (behind
  *   an urgent message answered later, or answered later itself), to when it left, or the far end
@@ -386,7 +387,10 @@ export class SessionMetrics extends EventTarget {
    * measures the turn's latency — or the audio it began since, when the end is told late (a
    * speech detector knows only after its `minSilenceMs`): the first it began since `at`, unless
    * the caller's speech told began again before it (the turn taken back: its later end is
-   * measured). After {@linkcode detach} (or the session's end) it does nothing.
+   * measured). An end while the bot was audible is a turn only if the bot's spell was cut
+   * ("speakingstop" reason "interrupted"): one it played on through (a backchannel: "uh-huh")
+   * answered nothing, and is neither measured nor counted. After {@linkcode detach} (or the
+   * session's end) it does nothing.
    *
    * A time still to come that the clock had reached before the metrics saw it step back is from
    * before the step, and before everything told since: answered by the bot's first spell since
@@ -669,7 +673,14 @@ export class SessionMetrics extends EventTarget {
       : undefined;
     const meters = this.#meters;
     if (meters === undefined) return; // measuring stopped
-    let at = this.#clock.now();
+    const now = this.#clock.now();
+    let at = now;
+    // Where the caller stopped hearing the bot, for the turn meter: where its speech ran out, if
+    // before the stop (one told late, its end mark's answer awaited), else the stop. A turn that
+    // ended before it, the bot playing on, was a backchannel, no turn (`TurnMeter.botStopped`);
+    // one that ended after is a turn (tests/metrics/turn_backchannel_far_end_test.ts).
+    const ranOutAt = meters.underruns.speechStopsAt(this.#outboundEnd);
+    const heardTo = ranOutAt < now ? ranOutAt : now; // NaN: not known, the stop
     let told: Pick<SpeakingEvent, "reason" | "responseId"> = stop;
     // An interruption that cut nothing the caller had not heard (`heardMs` all that was sent): the
     // far end may have played all the bot sent before it, the stop late (it waited for an answer
@@ -679,7 +690,6 @@ export class SessionMetrics extends EventTarget {
     // (tests/metrics/turn_heard_late_stop_test.ts). Where the far end plays on (raw PCM), the
     // speech sent runs out later than now: the stop is the cut, as before.
     if (stop.reason === "interrupted" && stop.heardMs >= stop.sentMs) {
-      const ranOutAt = meters.underruns.speechStopsAt(this.#outboundEnd);
       if (ranOutAt < at) { // NaN: not known, the stop as it comes
         // Speech still to come is from before a step back of the clock, before all of this
         // (tests/metrics/turn_heard_review_speech_before_step_test.ts).
@@ -690,6 +700,7 @@ export class SessionMetrics extends EventTarget {
     }
     this.#toldBargeIns(at);
     meters.bargeInMeter.botStopped(at, told);
+    meters.turnMeter.botStopped(heardTo, now, told.reason === "interrupted");
     meters.underruns.fellSilent();
   };
 
