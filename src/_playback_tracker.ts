@@ -835,9 +835,12 @@ export class PlaybackTracker implements PlaybackMarksHost, ClearWaitsHost {
       sentMs: current === undefined ? 0 : sentOf(current, left),
       queuedMs,
       // A far end that reports its playback: what a response over was heard rests on its word
-      // only if its stop did.
+      // only if its stop did. One over by the estimate, all of it heard, only once its end is
+      // acknowledged: a stall's late answers for the audio before it come first.
       acknowledged: !this.#reports
-        ? this.#grounded
+        ? this.#grounded &&
+          !(live === undefined && this.#lastByEstimate &&
+            this.#ackedPosition < current!.end - EPSILON)
         : live !== undefined
         ? this.#groundedAt(heard, live)
         : this.#lastReported,
@@ -990,6 +993,11 @@ export class PlaybackTracker implements PlaybackMarksHost, ClearWaitsHost {
       acknowledged: farEndClears && this.#groundedAt(heard, current),
     };
     this.#cutPosition = heard;
+    if (current !== undefined && current === this.#last) {
+      // Over by the estimate, yet still playing (`#stillPlaying`): it stops at the cut after all.
+      this.#lastHeardMs = result.heardMs;
+      this.#lastPlayedOut = this.#lastByEstimate = false;
+    }
     // Every response there now stops, told once the interruption is through (see `cleared`).
     this.#trimToLeft(left);
     this.#owedThrough = this.#serial;
