@@ -7,7 +7,7 @@ import type { Page } from "playwright-core";
 import { createDemoHandler } from "../../examples/demo/handler.ts";
 import { wrapWav } from "../../src/audio/wav.ts";
 import { syntheticCaller } from "../../src/simulator/synthetic_caller.ts";
-import { within } from "../_ws_client.ts";
+import { demoProcess } from "./_demo_process.ts";
 import { FAKE_MEDIA_ARGS, launchChromium } from "../runtimes/chromium.ts";
 
 /** How long the page and the server may take to get where a check waits for. */
@@ -101,42 +101,6 @@ Deno.test("demo page: Stop then Talk at once: the stopped session's lingering vi
     await server.shutdown();
   }
 });
-
-/** The demo as `npm start` runs it, in a child process that can die: its origin, and the child. */
-async function demoProcess() {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-read=examples/demo/public",
-      "--allow-env=HOST,PORT,ORIGINS",
-      "examples/demo/main.ts",
-    ],
-    // From the repository's root, as `npm start` runs it (its read permission is relative).
-    cwd: new URL("../../", import.meta.url),
-    env: { PORT: "0" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream());
-  const origin = (async () => {
-    let text = "";
-    for await (const part of lines) {
-      text += part;
-      const found = /Barge-in demo on (http:\/\/\S+?)\//.exec(text)?.[1];
-      if (found) return found;
-    }
-    throw new Error(`the demo ended before listening:\n${text}`);
-  })();
-  try {
-    return { child, origin: await within(origin, SETTLE_MS, "the demo's listening line") };
-  } catch (error) {
-    child.kill("SIGKILL");
-    await child.status;
-    throw error;
-  }
-}
 
 Deno.test("demo page: the server dies while the parrot speaks: the page says the connection is lost and the parrot's lamp goes out", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "demo-page-session-" });
