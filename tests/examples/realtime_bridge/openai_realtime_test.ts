@@ -3,36 +3,8 @@
 import assert from "node:assert/strict";
 import { OpenAIRealtime } from "../../../examples/realtime-bridge/openai_realtime.ts";
 import type { RealtimeModelEvents } from "../../../examples/realtime-bridge/realtime_model.ts";
+import { type Json, scripted } from "./_scripted_openai.ts";
 import { FakeClock } from "../../../src/testing/fake_clock.ts";
-
-type Json = Record<string, unknown>;
-
-/** A server that hands each client event to `script`, which answers through `send`. */
-function scripted(script: (event: Json, send: (event: Json) => void) => void) {
-  const received: Json[] = [];
-  let closed: () => void = () => {};
-  const done = new Promise<void>((resolve) => (closed = resolve));
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
-    const { socket, response } = Deno.upgradeWebSocket(request);
-    const send = (event: Json) => socket.send(JSON.stringify(event));
-    socket.onopen = () => send({ type: "session.created", session: { type: "realtime" } });
-    socket.onmessage = (message) => {
-      const event = JSON.parse(message.data);
-      received.push(event);
-      script(event, send);
-    };
-    socket.onclose = () => closed();
-    return response;
-  });
-  return {
-    url: `ws://127.0.0.1:${server.addr.port}/v1/realtime`,
-    received,
-    async close() {
-      await done;
-      await server.shutdown();
-    },
-  };
-}
 
 /** Events that record what the model side reports. */
 function recorder() {
