@@ -10,6 +10,8 @@
 
 import { mulawEncode } from "../../src/audio/g711.ts";
 import type { CallReport, SimulateCallOptions } from "../../src/simulator/mod.ts";
+import type { FakeClock } from "../../src/testing/fake_clock.ts";
+import type { CountingSocket } from "../_lockstep.ts";
 import { callLockstepBot } from "./_silent_bot_call.ts";
 
 /** `ms` of a 440 Hz tone, 8 kHz μ-law, base64, loud enough for the caller's detector. */
@@ -36,19 +38,33 @@ export async function callTalkingTwilioBot(
 ): Promise<CallReport> {
   let script: Promise<void> = Promise.resolve();
   const report = await callLockstepBot({ ...options, protocol: "twilio" }, (socket, clock) => {
+    const payloads = answer.map((ms, i) => i % 2 === 0 ? tonePayload(ms) : silencePayload(ms));
+    script = sendAfterStart(socket, clock, payloads);
+  });
+  await script; // long sent by the call's end: a throw in it fails the test
+  return report;
+}
+
+/**
+ * The bot's side: 100 ms after Twilio's `start` on `socket`, sends `payloads` as `media` messages,
+ * all at once (the far end plays them in order); resolves once they are sent.
+ */
+export function sendAfterStart(
+  socket: CountingSocket,
+  clock: FakeClock,
+  payloads: string[],
+): Promise<void> {
+  return new Promise((resolve, reject) => {
     socket.addEventListener("message", (e: MessageEvent) => {
       const m = JSON.parse(e.data);
       if (m.event !== "start") return;
-      script = clock.sleep(100).then(() => {
-        for (const [i, ms] of answer.entries()) {
-          const payload = i % 2 === 0 ? tonePayload(ms) : silencePayload(ms);
+      clock.sleep(100).then(() => {
+        for (const payload of payloads) {
           socket.send(
             JSON.stringify({ event: "media", streamSid: m.streamSid, media: { payload } }),
           );
         }
-      });
+      }).then(resolve, reject);
     });
   });
-  await script; // long sent by the call's end: a throw in it fails the test
-  return report;
 }

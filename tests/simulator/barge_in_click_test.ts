@@ -15,7 +15,7 @@
 import assert from "node:assert/strict";
 import { type CallReport, syntheticCaller } from "../../src/simulator/mod.ts";
 import { callLockstepBot } from "./_silent_bot_call.ts";
-import { tonePayload } from "./_twilio_talking_bot.ts";
+import { sendAfterStart, tonePayload } from "./_twilio_talking_bot.ts";
 
 /** `ms` of μ-law silence (0xff decodes to 0, ITU-T G.711 table 2a), base64. */
 const silence = (ms: number) => btoa(String.fromCharCode(...new Uint8Array(8 * ms).fill(0xff)));
@@ -34,19 +34,7 @@ function call(
       hangUpAtMs: 4000,
       bargeIn: { ...bargeIn, durationMs: 400 },
     },
-    (socket, clock) => {
-      socket.addEventListener("message", (e: MessageEvent) => {
-        const m = JSON.parse(e.data);
-        if (m.event !== "start") return;
-        clock.sleep(100).then(() => {
-          for (const payload of payloads) {
-            socket.send(
-              JSON.stringify({ event: "media", streamSid: m.streamSid, media: { payload } }),
-            );
-          }
-        });
-      });
-    },
+    (socket, clock) => void sendAfterStart(socket, clock, payloads),
   );
 }
 

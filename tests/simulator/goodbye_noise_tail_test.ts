@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { mulawEncode } from "../../src/audio/g711.ts";
 import { type CallReport, judgeCall, syntheticCaller } from "../../src/simulator/mod.ts";
 import { callLockstepBot } from "./_silent_bot_call.ts";
-import { tonePayload } from "./_twilio_talking_bot.ts";
+import { sendAfterStart, tonePayload } from "./_twilio_talking_bot.ts";
 
 /** `ms` of white noise whose RMS is `dbfs`, 8 kHz μ-law, base64 (a fixed seed: exact figures). */
 function noisePayload(ms: number, dbfs: number): string {
@@ -34,20 +34,10 @@ function goodbyeThenClose(payloads: string[]): Promise<CallReport> {
       protocol: "twilio",
       audio: syntheticCaller({ utterancesMs: [], pauseMs: 3000 }),
     },
-    (socket, clock) => {
-      socket.addEventListener("message", (e: MessageEvent) => {
-        const m = JSON.parse(e.data);
-        if (m.event !== "start") return;
-        clock.sleep(100).then(() => {
-          for (const payload of payloads) {
-            socket.send(
-              JSON.stringify({ event: "media", streamSid: m.streamSid, media: { payload } }),
-            );
-          }
-          return clock.sleep(500);
-        }).then(() => socket.close(1000));
-      });
-    },
+    (socket, clock) =>
+      void sendAfterStart(socket, clock, payloads)
+        .then(() => clock.sleep(500))
+        .then(() => socket.close(1000)),
   );
 }
 

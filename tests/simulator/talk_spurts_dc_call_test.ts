@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { type CallReport, judgeCall, syntheticCaller } from "../../src/simulator/mod.ts";
 import { callLockstepBot } from "./_silent_bot_call.ts";
-import { tonePayload } from "./_twilio_talking_bot.ts";
+import { sendAfterStart, tonePayload } from "./_twilio_talking_bot.ts";
 
 /** `ms` of μ-law bytes `byte`, base64. */
 const bytesPayload = (ms: number, byte: number) =>
@@ -24,19 +24,7 @@ function callBotSending(payloads: string[]): Promise<CallReport> {
       audio: syntheticCaller({ utterancesMs: [400], pauseMs: 300 }),
       maxDurationMs: 2600,
     },
-    (socket, clock) => {
-      socket.addEventListener("message", (e: MessageEvent) => {
-        const m = JSON.parse(e.data);
-        if (m.event !== "start") return;
-        clock.sleep(100).then(() => {
-          for (const payload of payloads) {
-            socket.send(
-              JSON.stringify({ event: "media", streamSid: m.streamSid, media: { payload } }),
-            );
-          }
-        });
-      });
-    },
+    (socket, clock) => void sendAfterStart(socket, clock, payloads),
   );
 }
 
