@@ -285,6 +285,7 @@ export class OutboundSender {
       signal: this.#signal,
       sendTimeoutMs: this.#sendTimeoutMs,
       serializerName: this.#serializerName,
+      closing: () => this.closing,
       checked: (result, frame) => this.#checked(result, frame),
       failed: (cause) => this.#encodeFailed(cause),
     });
@@ -674,6 +675,9 @@ export class OutboundSender {
     if (frame.type === "cancel") {
       this.#cancelTaken = true;
       this.#urgentLine?.dropDue();
+      // The answers due never leave now: their `sendTimeoutMs` bounds go with them (else one
+      // passing while the cancel's close waits reports a dropped frame as a serializer failure).
+      this.#lateAnswers?.dropDue();
     }
     const counted = this.#stats.encodeErrors;
     const sends = this.#contextSends;

@@ -34,6 +34,8 @@ export interface LateAnswersOptions {
   sendTimeoutMs: number;
   /** The serializer's name, for the report. */
   serializerName: string;
+  /** Whether the socket is closing from this side: nothing due leaves now (see the watchdog). */
+  closing: () => boolean;
   /** What the serializer answered, checked: `REFUSED` if it is no message (reported, counted). */
   checked: (result: unknown, frame: Frame) => Serialized | typeof REFUSED;
   /** Counts and reports a frame the serializer could not encode (its promise rejected, or late). */
@@ -62,6 +64,7 @@ export class LateAnswers {
       signal: options.signal,
       sendTimeoutMs: options.sendTimeoutMs,
       serializerName: options.serializerName,
+      closing: options.closing,
       // Counted as a frame it could not encode; the session ends with it.
       onOverdue: options.failed,
     });
@@ -75,9 +78,8 @@ export class LateAnswers {
     pending: Promise<SerializedMessage | SerializedMessage[] | null>,
     frame: Frame,
   ): Promise<Outcome> {
-    let entry!: Serializing;
-    const answer = new Promise<Outcome>((settle) => {
-      entry = { frameType: frame.type, deadline: 0, settled: false, settle };
+    return new Promise((settle) => {
+      const entry: Serializing = { frameType: frame.type, deadline: 0, settled: false, settle };
       this.#watchdog.watch(entry);
       pending.then((messages) => {
         if (entry.settled) return; // too late: given up, counted
@@ -90,18 +92,20 @@ export class LateAnswers {
         settle(REFUSED);
       });
     });
-    answersDue.set(answer, entry);
-    return answer;
+  }
+
+  /**
+   * A `cancel` is taken: the answers still due (an audio chunk's, urgent messages', a mark's)
+   * never leave, each settled `ENDED` and counted dropped at the close where its frame's drop is
+   * counted (`audioBytesDroppedOnClose`, `framesDroppedOnClose`). Else, while the cancel's close
+   * waits for the far end's answer (`closeTimeoutMs`, or a far end that closes itself: Genesys),
+   * the bound on such an answer would report a frame the cancel dropped as one the serializer
+   * failed: fatal, 1011, counted an encode error too. See `SerializingWatchdog.dropDue`.
+   */
+  dropDue(): void {
+    this.#watchdog.dropDue();
   }
 }
-
-/**
- * Each answer {@linkcode LateAnswers.of} returns, to its place under the `sendTimeoutMs` watch:
- * where the frame is dropped before its answer comes (`UrgentLine.dropDue`), the watch must let it
- * go too, or its bound would report, past a cancel, a frame counted dropped already as one the
- * serializer failed (fatal, 1011, while the cancel's close waits for the far end's answer).
- */
-const answersDue = new WeakMap<Promise<Outcome>, Serializing>();
 
 /**
  * The answer for `chunk`, come late or waiting behind urgent frames, never leaves: an
@@ -133,8 +137,6 @@ function textMessages(messages: Serialized): string[] {
 interface UrgentPlace {
   /** The answer; `undefined` while it is due. */
   outcome: Outcome | undefined;
-  /** The answer still to come (`LateAnswers.of`'s), to let go of at a cancel (`dropDue`). */
-  due: Promise<Outcome> | undefined;
   /** Hands the answer to the socket (or counts it lost), in its turn. */
   readonly send: (outcome: Outcome) => void;
 }
@@ -169,13 +171,12 @@ export class UrgentLine {
    * where nothing is ahead of it and it has come.
    */
   take(answer: Outcome | Promise<Outcome>, send: (outcome: Outcome) => void): void {
-    const place: UrgentPlace = { outcome: undefined, due: undefined, send };
+    const place: UrgentPlace = { outcome: undefined, send };
     this.#places.push(place);
     if (!(answer instanceof Promise)) {
       place.outcome = answer;
       return this.#release();
     }
-    place.due = answer;
     void answer.then((outcome) => {
       if (place.outcome !== undefined) return; // dropped already (`dropDue`)
       place.outcome = outcome;
@@ -222,16 +223,8 @@ export class UrgentLine {
    * and the sends behind them go in order, ahead of the cancel.
    */
   dropDue(): void {
-    for (const place of this.#places) {
-      if (place.outcome !== undefined) continue;
-      place.outcome = ENDED;
-      // No longer awaited: its bound passing (the cancel's close may outlast it) reports nothing.
-      const entry = place.due === undefined ? undefined : answersDue.get(place.due);
-      if (entry !== undefined && !entry.settled) {
-        entry.settled = true;
-        entry.settle(ENDED);
-      }
-    }
+    // Their bounds are let go with every answer due (`LateAnswers.dropDue`).
+    for (const place of this.#places) if (place.outcome === undefined) place.outcome = ENDED;
     this.#release();
   }
 

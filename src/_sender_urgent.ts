@@ -218,7 +218,17 @@ export class UrgentSender {
     if (held === undefined) return;
     try {
       // Its length read anew each time: one sent meanwhile joins its end.
-      for (let i = 0; i < held.length; i++) this.#sendUrgentNow(held[i]!);
+      for (let i = 0; i < held.length; i++) {
+        // One failed fatally (its serializing, its send), the close begun: the rest are too late,
+        // as a frame taken now is (`sendUrgent`): counted dropped, never serialized (a serializer
+        // that numbers its messages would count ones the far end never sees). Nothing of the
+        // bot's audio has been serialized yet: no partial frame is held that one would drop.
+        if (this.#host.closing) {
+          this.#host.urgentStats.framesDroppedOnClose += held.length - i;
+          break;
+        }
+        this.#sendUrgentNow(held[i]!);
+      }
     } finally {
       this.#heldUrgent = undefined;
     }

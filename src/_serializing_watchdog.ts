@@ -35,6 +35,11 @@ export interface SerializingWatchdogOptions {
   /** The serializer's name, for the report. */
   serializerName: string;
   /**
+   * Whether the socket is closing from this side (`close()`, a cancel's close, a fatal error's):
+   * an answer past its bound then could not have left anyway, so it is no failure to report.
+   */
+  closing: () => boolean;
+  /**
    * Takes the report of an answer that did not come in time (fatal: the session ends with it),
    * before the frame is settled `REFUSED`; the caller counts the frame as one not encoded.
    */
@@ -53,6 +58,7 @@ export class SerializingWatchdog {
   readonly #sendTimeoutMs: number;
   readonly #serializerName: string;
   readonly #onOverdue: (error: TransportError) => void;
+  readonly #closing: () => boolean;
   /**
    * The asynchronous serializations not settled yet (some may have since), oldest first, all
    * under the one timer (made at the first).
@@ -67,6 +73,7 @@ export class SerializingWatchdog {
     this.#sendTimeoutMs = options.sendTimeoutMs;
     this.#serializerName = options.serializerName;
     this.#onOverdue = options.onOverdue;
+    this.#closing = options.closing;
   }
 
   /** Puts an asynchronous serialization under the watch of the `sendTimeoutMs` bound. */
@@ -91,6 +98,10 @@ export class SerializingWatchdog {
 
   /** The watch is due: the oldest serialization still pending, past its bound, is given up. */
   #onDue = (): void => {
+    // The closing handshake outlasts the bound (a far end slow to answer the close): what is due
+    // never leaves now, dropped at the close as at the session's end, not a serializer's failure
+    // (a fatal 1011 on a session closing with its own code, the frame counted not encoded).
+    if (this.#closing()) return this.#abandon();
     const list = this.#serializing;
     const now = this.#clock.now();
     let head = 0;
@@ -112,6 +123,21 @@ export class SerializingWatchdog {
     const next = list[0];
     if (next !== undefined) this.#watch!.arm(next.deadline - now, now);
   };
+
+  /**
+   * The session hangs up now (a `cancel`): what the serializer has not answered yet never leaves,
+   * settled `ENDED` (dropped at the close, counted where its frame's drop is), its bound let go.
+   * But an `end`'s: the serializer is told of the cancel and answers the goodbye it held itself
+   * (Genesys sends its `disconnect` through its context; ConversationRelay makes its held `end`
+   * the cancel's message, the end's own answer then lost at the close), within the bound.
+   */
+  dropDue(): void {
+    for (const entry of this.#serializing) {
+      if (entry.settled || entry.frameType === "end") continue;
+      entry.settled = true;
+      entry.settle(ENDED);
+    }
+  }
 
   /** The session ended: what the serializer has not answered yet is dropped at the close. */
   #abandon = (): void => {

@@ -1,0 +1,59 @@
+// `close()` begins the closing handshake at once: an urgent message whose asynchronous answer is
+// still due can no longer leave (its answer would find the socket closing), and is counted dropped
+// at the close. While the handshake waits for a far end slow to answer (up to `closeTimeoutMs`,
+// longer here than `sendTimeoutMs`), that answer's bound must not report the frame as one the
+// serializer failed (a fatal 1011 "serialize did not answer", on a session closing with 1000), nor
+// count it an encode error.
+import assert from "node:assert/strict";
+import {
+  type Frame,
+  type FrameSerializer,
+  JsonSerializer,
+  type TransportError,
+  WebSocketTransport,
+} from "../mod.ts";
+import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+
+/** JSON, but an urgent message's answer never comes (a stalled lookup, say). */
+function neverAnswersUrgent(): FrameSerializer {
+  const json = new JsonSerializer();
+  const serialize = json.serialize.bind(json);
+  return Object.assign(json, {
+    serialize: (frame: Frame) =>
+      frame.type === "message" && frame.urgent === true
+        ? new Promise<never>(() => {})
+        : serialize(frame),
+  }) as FrameSerializer;
+}
+
+Deno.test("close() with an urgent answer due: its sendTimeoutMs bound passing during the closing handshake reports nothing, counts the frame once", async () => {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    clock,
+    serializer: neverAnswersUrgent(),
+    sendTimeoutMs: 300,
+    closeTimeoutMs: 1000,
+  });
+  pair.client.answersClose = false; // a far end slow to answer the close
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (e) => errors.push(e.error));
+  await clock.tick(10);
+  transport.send({ type: "message", message: { transcript: "hi" }, urgent: true });
+  await clock.tick(10);
+  void transport.close(1000, "bye");
+  // The handshake waits, past the answer's bound.
+  await clock.tick(600);
+  assert.deepEqual(errors.map((e) => e.message), [], "no serializer failure for a dropped frame");
+  assert.equal(transport.stats.encodeErrors, 0);
+  assert.equal(transport.stats.framesDroppedOnClose, 1, "the urgent message, once");
+  await clock.tick(2_000);
+  const closed = await transport.closed;
+  await clock.runAll();
+  assert.equal(closed.code, 1000);
+  assert.equal(transport.stats.encodeErrors, 0);
+  assert.equal(transport.stats.framesDroppedOnClose, 1, "the urgent message, once");
+  assert.equal(clock.pendingTimers, 0);
+});
