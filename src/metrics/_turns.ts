@@ -16,6 +16,8 @@ import { LetGoRanges } from "./_let_go_ranges.ts";
  */
 interface Spell {
   readonly at: number;
+  /** The response it is a spell of (undefined: not told): its next spell goes on with it. */
+  readonly responseId: string | undefined;
   speechBefore: number;
   answered: boolean;
   /**
@@ -51,6 +53,13 @@ export class TurnMeter {
    * waits for its answer; played on, it was a backchannel ("uh-huh"), no turn (see `botStopped`).
    */
   #held: { end: number; from: number; spell: Spell } | undefined;
+  /**
+   * A held turn end whose spell played on to its end, in a pause of that spell's response: the
+   * bot may yet cut the response in its next spell (a bot cutting on the final transcript, which
+   * comes late), and so stop for it, as the barge-in meter counts it (a pause between a response's
+   * spells does not count there either). Held again on that spell; dropped at any other.
+   */
+  #heldInPause: { end: number; from: number; responseId: string } | undefined;
   /** When the caller's latest speech told began (-Infinity: none since the clock stepped back). */
   #speechStarted = -Infinity;
   /** The bot's latest spells, oldest first, kept for a turn end told late. */
@@ -86,17 +95,41 @@ export class TurnMeter {
     this.#unmeasured = unmeasured;
   }
 
-  /** The bot became audible at `now` ("speakingstart"): it answers the turn that ended, if any. */
-  botStarted(now: number): void {
+  /**
+   * The bot became audible at `now` ("speakingstart"), in response `responseId`: it answers the
+   * turn that ended, if any.
+   */
+  botStarted(now: number, responseId?: string): void {
     this.#forgetBeforeStep(now);
     // A spell begun with no stop told of the one a turn end waits on: answered, as before.
     const turnEnded = this.#turnEnded ?? this.#held?.from;
     this.#turnEnded = undefined;
     this.#held = undefined;
+    const inPause = this.#heldInPause;
+    this.#heldInPause = undefined;
     const spells = this.#spells;
     if (spells.length === MAX_SPELLS) this.#letGoOf(spells.shift()!);
-    spells.push({ at: now, speechBefore: this.#speechStarted, answered: turnEnded !== undefined });
-    if (turnEnded !== undefined) this.#answered(now, turnEnded);
+    const spell: Spell = {
+      at: now,
+      responseId,
+      speechBefore: this.#speechStarted,
+      answered: turnEnded !== undefined,
+    };
+    spells.push(spell);
+    if (turnEnded !== undefined) return this.#answered(now, turnEnded);
+    // The response goes on after its pause: the turn end waits on this spell's stop in turn.
+    if (inPause !== undefined && inPause.responseId === responseId) {
+      this.#held = { end: inPause.end, from: inPause.from, spell };
+    }
+  }
+
+  /**
+   * The bot was audible as the metrics were attached, in response `responseId`: a spell begun
+   * before, when not known (-Infinity), that answers no turn. Not kept, a turn end over it was
+   * answered by the bot's next spell, a backchannel measured as a turn.
+   */
+  playingAtAttach(responseId: string | undefined): void {
+    this.#spells.push({ at: -Infinity, responseId, speechBefore: -Infinity, answered: true });
   }
 
   /**
@@ -117,7 +150,10 @@ export class TurnMeter {
     const held = this.#held;
     if (held === undefined || held.spell !== spell) return;
     this.#held = undefined;
-    if (!interrupted && (stepped || held.end < spell.stoppedAt)) return; // it played on: no turn
+    if (!interrupted && (stepped || held.end < spell.stoppedAt)) { // it played on: no turn, yet
+      if (!stepped) this.#holdInPause(held.end, held.from, spell);
+      return;
+    }
     this.#waitFor(Math.min(held.end, now), Math.min(held.from, now));
   }
 
@@ -133,6 +169,9 @@ export class TurnMeter {
     if (at === undefined) return;
     if (this.#turnEnded !== undefined && at >= this.#turnEnded) this.#turnEnded = undefined;
     if (this.#held !== undefined && at >= this.#held.end) this.#held = undefined;
+    if (this.#heldInPause !== undefined && at >= this.#heldInPause.end) {
+      this.#heldInPause = undefined;
+    }
     if (at > this.#speechStarted) this.#speechStarted = at;
     for (const spell of this.#spells) {
       if (spell.at > at && at > spell.speechBefore) spell.speechBefore = at;
@@ -167,7 +206,20 @@ export class TurnMeter {
     // The spell the bot was in as the turn ended (one begun at its very time answers it).
     const during = this.#spells.findLast((spell) => spell.at < end);
     if (during?.stoppedAt !== undefined) {
-      if (during.stoppedAt > end && !during.interrupted) return; // played on: a backchannel
+      if (during.stoppedAt > end && !during.interrupted) { // played on: a backchannel, unless…
+        if (this.#speechStarted > end) return; // taken back already
+        const latest = this.#spells.at(-1)!;
+        // …the bot cuts the response in a later spell, in its pause or playing still.
+        if (latest === during) this.#holdInPause(end, from, during);
+        else if (this.#sameResponse(during, latest)) {
+          if (latest.stoppedAt === undefined) {
+            if (this.#held === undefined || this.#held.end <= end) {
+              this.#held = { end, from, spell: latest };
+            }
+          } else if (latest.interrupted) this.#waitFor(end, from); // cut: the next spell answers
+        }
+        return;
+      }
     } else if (during !== undefined && during === this.#spells.at(-1)) { // it plays still
       if (this.#speechStarted > end) return; // taken back already
       if (this.#held === undefined || this.#held.end <= end) {
@@ -185,6 +237,24 @@ export class TurnMeter {
     }
     if (this.#speechStarted > end) return; // taken back already (not by the speech it ends)
     this.#waitFor(end, from);
+  }
+
+  /** A turn end `spell` played on through waits in the pause of its response, if told. */
+  #holdInPause(end: number, from: number, spell: Spell): void {
+    const responseId = spell.responseId;
+    if (responseId === undefined) return;
+    if (this.#heldInPause !== undefined && this.#heldInPause.end > end) return;
+    this.#heldInPause = { end, from, responseId };
+  }
+
+  /** Whether `later` goes on with `spell`'s response, every spell between too. */
+  #sameResponse(spell: Spell, later: Spell): boolean {
+    const spells = this.#spells;
+    const from = spells.indexOf(spell);
+    if (spell.responseId === undefined || from < 0) return false;
+    return spells.slice(from, spells.indexOf(later) + 1).every((s) =>
+      s.responseId === spell.responseId
+    );
   }
 
   /** A turn that ended at `end` (measured from `from`) waits for the bot's next spell. */
@@ -246,6 +316,10 @@ export class TurnMeter {
     this.#letGo.forgetEndingAfter(now);
     if (this.#speechStarted > now) this.#speechStarted = -Infinity;
     if (this.#turnEnded !== undefined && this.#turnEnded > now) this.#turnEnded = now;
+    // In a pause of a spell forgotten: the step leaves nothing to judge it by, dropped.
+    if (this.#heldInPause !== undefined && this.#heldInPause.end > now) {
+      this.#heldInPause = undefined;
+    }
     // Held on a spell forgotten: it waits for the next, as a turn end from before the step does.
     const held = this.#held;
     if (held !== undefined && held.spell.at > now) {

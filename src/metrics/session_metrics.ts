@@ -347,6 +347,10 @@ export class SessionMetrics extends EventTarget {
       this.#playedOutKnown = true;
       if (!playback.speaking) {
         this.#playedOut = { responseId: playback.responseId, sentMs: playback.sentMs };
+      } else {
+        // Attached while a reply plays: speech ending over it is judged by it, a backchannel if
+        // it plays on (tests/metrics/turn_backchannel_attached_mid_spell_test.ts).
+        this.#meters!.turnMeter.playingAtAttach(playback.responseId);
       }
     }
   }
@@ -644,7 +648,7 @@ export class SessionMetrics extends EventTarget {
     meters.bargeInMeter.botStarted(bargeAt, start.responseId);
     const turnAt = this.#spellStart(now, heardMs, this.#turnToldAt);
     this.#turnToldAt = turnAt;
-    meters.turnMeter.botStarted(turnAt);
+    meters.turnMeter.botStarted(turnAt, start.responseId);
   };
 
   /**
