@@ -4,44 +4,17 @@
 // bound on that answer is no longer anyone's wait: it must not report the dropped chunk as one the
 // serializer failed (a fatal 1011 "serialize did not answer"), nor count it an encode error.
 import assert from "node:assert/strict";
-import {
-  type Frame,
-  type FrameSerializer,
-  JsonSerializer,
-  type TransportError,
-  WebSocketTransport,
-} from "../mod.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { dueSession, neverAnswering } from "./_answers_due.ts";
 
 /**
  * JSON, but an audio chunk's answer never comes (a remote encoder that stalled, say); `peerCloses`:
  * the far end closes after our goodbye (as Genesys AudioHook's does), the socket open meanwhile.
  */
-function neverAnswersAudio(peerCloses = false): FrameSerializer {
-  const json = new JsonSerializer();
-  const serialize = json.serialize.bind(json);
-  return Object.assign(json, {
-    peerCloses,
-    serialize: (frame: Frame) =>
-      frame.type === "audio" ? new Promise<never>(() => {}) : serialize(frame),
-  }) as FrameSerializer;
-}
+const neverAnswersAudio = (peerCloses = false) =>
+  neverAnswering((frame) => frame.type === "audio", { peerCloses });
 
 Deno.test("a cancel with an audio chunk's answer due: its sendTimeoutMs bound passing during the closing handshake reports nothing, counts the chunk once", async () => {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
-    serializer: neverAnswersAudio(),
-    sendTimeoutMs: 300,
-    closeTimeoutMs: 1000,
-  });
-  pair.client.answersClose = false; // a far end slow to answer the close
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (e) => errors.push(e.error));
-  await clock.tick(10);
+  const { clock, transport, errors } = await dueSession(neverAnswersAudio());
   // One 20 ms chunk (16 kHz, 16-bit mono): its answer is due as the cancel comes.
   transport.send({ type: "audio", audio: new Uint8Array(640), sampleRate: 16000, channels: 1 });
   await clock.tick(10);
@@ -61,19 +34,7 @@ Deno.test("a cancel with an audio chunk's answer due: its sendTimeoutMs bound pa
 });
 
 Deno.test("a cancel with an audio chunk's answer due, the far end closing after the goodbye: its bound passing while the socket is still open reports nothing", async () => {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
-    serializer: neverAnswersAudio(true),
-    sendTimeoutMs: 300,
-    closeTimeoutMs: 1000,
-  });
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (e) => errors.push(e.error));
-  await clock.tick(10);
+  const { clock, pair, transport, errors } = await dueSession(neverAnswersAudio(true), false);
   transport.send({ type: "audio", audio: new Uint8Array(640), sampleRate: 16000, channels: 1 });
   await clock.tick(10);
   transport.send({ type: "cancel", closeCode: 1000, reason: "bye" });

@@ -9,10 +9,8 @@ import {
   type FrameSerializer,
   JsonSerializer,
   type SerializerContext,
-  type TransportError,
-  WebSocketTransport,
 } from "../mod.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { dueSession } from "./_answers_due.ts";
 
 /**
  * JSON whose `end` is held until a `cancel` lets it go, as Genesys's is: the goodbye is then sent
@@ -47,21 +45,9 @@ function holdsEndUntilCancel(): FrameSerializer {
 }
 
 Deno.test("a cancel while the end's answer is due: the end's message leaves, not counted dropped", async () => {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
-    serializer: holdsEndUntilCancel(),
-    sendTimeoutMs: 300,
-    closeTimeoutMs: 1000,
-  });
+  const { clock, pair, transport, errors } = await dueSession(holdsEndUntilCancel(), false);
   const received: string[] = [];
   pair.client.addEventListener("message", (e) => received.push(String((e as MessageEvent).data)));
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (e) => errors.push(e.error));
-  await clock.tick(10);
   void transport.send({ type: "end", reason: "goodbye" });
   await clock.tick(10);
   transport.send({ type: "cancel", closeCode: 1000, reason: "bye" });

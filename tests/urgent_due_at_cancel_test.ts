@@ -3,42 +3,14 @@
 // the far end (up to `closeTimeoutMs`), the `sendTimeoutMs` bound on those answers is no longer
 // anyone's wait: it must not report a dropped frame as one the serializer failed, nor count it twice.
 import assert from "node:assert/strict";
-import {
-  type Frame,
-  type FrameSerializer,
-  JsonSerializer,
-  type TransportError,
-  WebSocketTransport,
-} from "../mod.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { dueSession, neverAnswering } from "./_answers_due.ts";
 
 /** JSON, but an urgent message's answer never comes (a stalled lookup, say). */
-function neverAnswersUrgent(): FrameSerializer {
-  const json = new JsonSerializer();
-  const serialize = json.serialize.bind(json);
-  return Object.assign(json, {
-    serialize: (frame: Frame) =>
-      frame.type === "message" && frame.urgent === true
-        ? new Promise<never>(() => {})
-        : serialize(frame),
-  }) as FrameSerializer;
-}
+const neverAnswersUrgent = () =>
+  neverAnswering((frame) => frame.type === "message" && frame.urgent === true);
 
 Deno.test("a cancel with an urgent answer due: its sendTimeoutMs bound passing during the closing handshake reports nothing, counts the frame once", async () => {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
-    serializer: neverAnswersUrgent(),
-    sendTimeoutMs: 300,
-    closeTimeoutMs: 1000,
-  });
-  pair.client.answersClose = false; // a far end slow to answer the close
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (e) => errors.push(e.error));
-  await clock.tick(10);
+  const { clock, transport, errors } = await dueSession(neverAnswersUrgent());
   transport.send({ type: "message", message: { transcript: "hi" }, urgent: true });
   await clock.tick(10);
   transport.send({ type: "cancel", closeCode: 1000, reason: "bye" });
