@@ -125,10 +125,12 @@ export class ForkBuffers {
   /** Of {@linkcode #held}, the sentinel samples (see {@linkcode sentinelsHeld}). */
   #sentinels = 0;
   /**
-   * Markers of marks a `clearMarks` forgot that the count had moved to the playout buffer, not
-   * known played since (see {@linkcode forgetMarkers}, {@linkcode forgottenErased}).
+   * The names of marks a `clearMarks` forgot whose markers the count had moved to the playout
+   * buffer, not known played since (see {@linkcode forgetMarkers}, {@linkcode forgottenErased}).
+   * Names, not a count: an answer that crossed the command tells of one (see
+   * {@linkcode forgottenAnswered}).
    */
-  #forgottenQueued = 0;
+  #forgottenQueued: string[] = [];
   #threshold = FIRST_THRESHOLD;
   /**
    * What the module holds unplayed while a send is under way ({@linkcode sendsUnderWay}): the
@@ -457,7 +459,7 @@ export class ForkBuffers {
     let nameless = 0;
     for (const name of this.#prebuffered) if (!this.#sentAlone.has(name)) nameless++;
     this.#sentinels += nameless;
-    this.#forgottenQueued += this.#queued.length;
+    this.#forgottenQueued.push(...this.#queued);
     this.#prebuffered = [];
     this.#queued = [];
     this.#sentAlone.clear();
@@ -471,9 +473,21 @@ export class ForkBuffers {
    * forgot their marks), so a sentinel each must follow.
    */
   protected forgottenErased(): number {
-    const erased = this.#forgottenQueued;
-    this.#forgottenQueued = 0;
+    const erased = this.#forgottenQueued.length;
+    this.#forgottenQueued = [];
     return erased;
+  }
+
+  /**
+   * The module answered `sent` (`event`) before it read the last `clearMarks`, the answer
+   * crossing the command on the wire. `playout` for a marker the count had in the playout
+   * buffer: it played before the command, which found its name in use no more and put nothing on
+   * the cleared list for it (`lws_glue.cpp:321-331`). Left counted, the next `killAudio` sent a
+   * sentinel with no name to take, and it took the next reply's first mark's, answered before its
+   * place played. (`cleared` is a `killAudio`'s, which counted its markers erased already.)
+   */
+  protected forgottenAnswered(sent: string, event: string | undefined): void {
+    if (event !== "cleared") remove(this.#forgottenQueued, sent);
   }
 
   /**
@@ -482,12 +496,12 @@ export class ForkBuffers {
    * module plays in order), so those have played and taken their names off the cleared list.
    */
   protected playedThrough(): void {
-    this.#forgottenQueued = 0;
+    this.#forgottenQueued = [];
   }
 
   /** Whether markers a `clearMarks` left nameless in the playout buffer are not known played. */
   protected get forgottenQueued(): boolean {
-    return this.#forgottenQueued > 0;
+    return this.#forgottenQueued.length > 0;
   }
 
   /**

@@ -1020,20 +1020,20 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     this.#releaseTimer?.cancel();
     this.#flushTimer?.cancel();
     this.#erased = [];
-    // The end-of-speech mark sent again alone (below) follows them too: its answer tells as much.
-    if (unmarked > 0 || lastEnd === undefined) this.#witnessForgotten();
     if (unmarked > 0) {
       this.#lastEnd = lastEnd; // given up behind the sentinels (see below), and told so
       const sentinels = this.#sentinels(unmarked);
       this.#marksForgotten(undefined);
-      return [json, sentinels];
+      return [json, sentinels, ...this.#witnessForgotten()];
     }
     // The last end-of-speech mark, forgotten (or declined), again: alone, it is answered once all
     // sent has played. Not behind sentinels: the module holds those until the next audio, their
-    // names pending, and answers no mark without a marker while any is (see `#lastEnd`).
+    // names pending, and answers no mark without a marker while any is (see `#lastEnd`). Its
+    // answer tells the forgotten markers have played, as the witness's would.
     if (lastEnd === undefined) {
       this.#marksForgotten(undefined);
-      return json;
+      const witness = this.#witnessForgotten();
+      return witness.length === 0 ? json : [json, ...witness];
     }
     this.#lastEnd = lastEnd;
     const again = this.#alone(lastEnd);
@@ -1043,18 +1043,27 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
 
   /**
    * A `clearMarks` left nameless markers in the playout buffer (`ForkBuffers.forgetMarkers`): a
-   * mark of the serializer's own follows them, held for the next binary message (or sent alone
-   * once no audio follows), so that its `playout` answer tells they have played, where no mark of
-   * the bot's or the tracker's comes after them (the transport's marks off). Untold, the next
-   * `killAudio` took them for erased and sent a sentinel each, which answered the next reply's
-   * marks early. Only with the session's clock and a slot free for it, as the sentinels' witness.
+   * mark of the serializer's own follows them (its command, returned), so that its `playout`
+   * answer tells they have played, where no mark of the bot's or the tracker's comes after them
+   * (the transport's marks off). Untold, the next `killAudio` took them for erased and sent a
+   * sentinel each, which answered the next reply's marks early. Sent at once, not held for the
+   * next binary message as a bot's mark is: a bot's is held lest a dry tick answer it before the
+   * samples the pre-buffer holds have played, yet that early answer still tells of these (the
+   * module answers a mark from its inventory only while no name waits on its cleared list and
+   * its playout buffer is empty, `lws_glue.cpp:978-989`, `:1034-1043`). Held, behind samples the
+   * pre-buffer held with no audio to follow, it waited for the next reply, and an interruption
+   * before that (a bot that clears at every barge-in) sent a sentinel for each marker long played.
+   * Only with the session's clock and a slot free for it, as the sentinels' witness.
    */
-  #witnessForgotten(): void {
-    if (!this.forgottenQueued || this.#sayingGoodbye || this.#clearProofTimer === undefined) return;
+  #witnessForgotten(): string[] {
+    if (!this.forgottenQueued || this.#sayingGoodbye || this.#clearProofTimer === undefined) {
+      return [];
+    }
     const name = `${CLEAR_PROOF_PREFIX}f${++this.#witnesses}`;
-    if (!this.#roomForTransport(name)) return;
-    this.#unsent.push(this.#counted(name, true));
-    if (this.#releaseTimer?.armed === false) this.#releaseTimer.arm(this.#holdMs);
+    if (!this.#roomForTransport(name)) return [];
+    const mark = this.#counted(name, true);
+    this.toInventory([mark.name]);
+    return [mark.command];
   }
 
   /**
@@ -1101,7 +1110,10 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
       // there. Dropped, as the transport drops an answer to a mark of its own it no longer waits
       // for.
       const name = this.#names.answered(sent);
-      if (name === undefined) return null;
+      if (name === undefined) {
+        this.forgottenAnswered(sent, event);
+        return null;
+      }
       if (this.#pending > 0) this.#pending--;
       if (name.startsWith(PLAYOUT_MARK_PREFIX) && this.#transportPending > 0) {
         this.#transportPending--;
