@@ -18,14 +18,6 @@ import type { WebSocketData } from "./socket.ts";
 import type { TransportStats } from "./transport_stats.ts";
 import { thrownText } from "./_thrown_text.ts";
 
-/** What is told of the far end's stream beginning and ending: the session's `SessionWatch`. */
-export interface FarEndStream {
-  /** A `start` frame: the far end began a stream (maybe again, on the same socket). */
-  farEndStarted(): void;
-  /** An `end` frame: the far end ended its stream (Twilio's `stop`, Genesys's `close`, …). */
-  farEndEnded(): void;
-}
-
 /** What an {@linkcode InboundPath} is built from. */
 export interface InboundPathOptions {
   /** Reads each message. */
@@ -48,11 +40,10 @@ export interface InboundPathOptions {
   /** Told of each `start` frame (the far end's call has begun), before the bot is. */
   onStart: () => void;
   /**
-   * Told of each `start` and `end` frame, before the bot is.
-   *
-   * @default {none}
+   * Told of each `end` frame (the far end ended its stream: Twilio's `stop`, Genesys's `close`,
+   * …), before the bot is.
    */
-  farEnd?: FarEndStream;
+  onEnd: () => void;
   /** Takes every error; fatal ones end the session. */
   onError: (error: TransportError) => void;
   /** Those watching the session (read on every audio frame; empty costs nothing). */
@@ -76,7 +67,7 @@ export class InboundPath {
   readonly #stats: TransportStats;
   readonly #acknowledge: (name: string) => boolean;
   readonly #onStart: () => void;
-  readonly #farEnd: FarEndStream | undefined;
+  readonly #onEnd: () => void;
   readonly #onError: (error: TransportError) => void;
   /** The session is over, or a handler's failure has ended it. */
   #over = false;
@@ -101,7 +92,7 @@ export class InboundPath {
     this.#stats = options.stats;
     this.#acknowledge = options.acknowledge;
     this.#onStart = options.onStart;
-    this.#farEnd = options.farEnd;
+    this.#onEnd = options.onEnd;
     this.#onError = options.onError;
     this.#observers = options.observers;
     this.#clock = options.clock;
@@ -260,10 +251,8 @@ export class InboundPath {
     } else if (frame.type === "mark") {
       // The far end acknowledging one of our own marks: playback truth, not the bot's business.
       if (this.#acknowledge(frame.name)) return;
-    } else if (frame.type === "start") {
-      this.#onStart();
-      this.#farEnd?.farEndStarted();
-    } else if (frame.type === "end") this.#farEnd?.farEndEnded();
+    } else if (frame.type === "start") this.#onStart();
+    else if (frame.type === "end") this.#onEnd();
     // Once no more frames will come (the session is closing, the reader is gone), `push` hands
     // this one to no one: not received. Counted before it is handed on, as a handler reads it.
     if (this.#queue.ended) return this.#notHandedOn();

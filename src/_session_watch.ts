@@ -23,24 +23,16 @@ export interface SessionWatchOptions {
   close: (code?: number, reason?: string) => void;
   /**
    * How long the far end has to close the socket once it has ended its stream (see
-   * {@linkcode SessionWatch.farEndEnded}).
-   *
-   * @default {500}
+   * {@linkcode SessionWatch.farEndEnded}): the transport's `closeTimeoutMs`.
    */
-  closeTimeoutMs?: number;
-  /**
-   * Whether the session is ending already: the bot's `end` or `cancel` written, or a close begun.
-   *
-   * @default {never}
-   */
-  ending?: () => boolean;
+  closeTimeoutMs: number;
+  /** Whether the session is ending already: the bot's `end` or `cancel` written, or a close begun. */
+  ending: () => boolean;
   /**
    * Takes the fatal "timeout" of a far end that ended its stream and never closed (the transport
    * reports it and closes with its code and message, as {@linkcode close} is then called with).
-   *
-   * @default {none}
    */
-  report?: (error: TransportError) => void;
+  report: (error: TransportError) => void;
 }
 
 /**
@@ -98,7 +90,7 @@ export class SessionWatch {
   farEndEnded(): void {
     if (this.#stopped || this.#endedBound?.armed) return;
     this.#endedBound ??= this.#clock.timer(this.#endedUnclosed);
-    this.#endedBound.arm(this.#options.closeTimeoutMs ?? 500);
+    this.#endedBound.arm(this.#options.closeTimeoutMs);
   }
 
   /** The far end began a stream (a `start`): a new one on the same socket, so none has ended. */
@@ -122,10 +114,10 @@ export class SessionWatch {
    * after our `disconnect` is: the session closes with 1000 and the error's message.
    */
   #endedUnclosed = (): void => {
-    const { ending, report, close, closeTimeoutMs = 500 } = this.#options;
-    if (this.#stopped || ending?.()) return;
+    const { ending, report, close, closeTimeoutMs } = this.#options;
+    if (this.#stopped || ending()) return;
     const message = `the far end ended its stream and did not close within ${closeTimeoutMs} ms`;
-    report?.(new TransportError("timeout", message, { closeCode: 1000, fatal: true }));
+    report(new TransportError("timeout", message, { closeCode: 1000, fatal: true }));
     if (!this.#stopped) close(1000, message); // after the transport's report, a close under way
   };
 

@@ -24,6 +24,9 @@ Deno.test('`SessionWatch` stopped inside an "inactive" listener that keeps the s
       return !event.defaultPrevented;
     },
     close: (code) => void closes.push(code),
+    closeTimeoutMs: 500,
+    ending: () => false,
+    report: () => {},
   });
   await clock.tick(1000);
   assert.equal(told, 1);
@@ -46,6 +49,9 @@ Deno.test('`SessionWatch` stopped inside an "inactive" listener that lets it clo
       return true;
     },
     close: (code) => void closes.push(code),
+    closeTimeoutMs: 500,
+    ending: () => false,
+    report: () => {},
   });
   await clock.tick(1000);
   assert.deepEqual(closes, []); // was: [1001], a close for a session already over

@@ -16,7 +16,6 @@ import { customParameters } from "./telephony/_custom_parameters.ts";
 import { phoneDigit } from "../_keypad_digits.ts";
 import { kindOf } from "../_kind_of.ts";
 import { isObject } from "./telephony/_json_value.ts";
-import type { Clock } from "../clock.ts";
 
 export { verifyTwilioSignature, type VerifyTwilioSignatureOptions } from "./twilio_signature.ts";
 
@@ -383,7 +382,9 @@ export class ConversationRelaySerializer implements FrameSerializer {
     // transport's bound on it, due as soon (0 ms), would give up, ending the session (1011).
     if (boundMs === 0) return end;
     const held = this.#heldEnd = { message: end, said: false, letGo: new AbortController() };
-    return holdFor(clock, Math.min(leftMs, boundMs), held.letGo).then(() => {
+    // Let go early (the speech stopped, the session ended), the end goes at once: no rejection.
+    const spoken = clock.sleep(Math.min(leftMs, boundMs), held.letGo.signal).catch(() => {});
+    return spoken.then(() => {
       if (this.#heldEnd === held) this.#heldEnd = undefined;
       return end;
     });
@@ -490,15 +491,6 @@ function estimatedSpeechMs(text: string): number {
   const syllabic = text.match(SYLLABIC_CHARACTER)?.length ?? 0;
   return (text.length - syllabic) * ESTIMATED_MS_PER_CHARACTER +
     syllabic * ESTIMATED_MS_PER_SYLLABIC_CHARACTER;
-}
-
-/** Waits `ms` on `clock`, or until `abort` aborts; never rejects. */
-async function holdFor(clock: Clock, ms: number, abort: AbortController): Promise<void> {
-  try {
-    await clock.sleep(ms, abort.signal);
-  } catch {
-    // Let go early (the speech stopped, the session ended): the end goes now.
-  }
 }
 
 /** The `interruptible` values that are no boolean ("Text tokens message"). */

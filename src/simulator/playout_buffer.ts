@@ -9,6 +9,7 @@
  */
 
 import { checkPlayTimes } from "./_play_times.ts";
+import { speechThreshold } from "./_call_options.ts";
 import { type Distribution, Histogram } from "./_distribution.ts";
 
 /** Options for {@linkcode PlayoutBuffer}. */
@@ -214,12 +215,7 @@ export class PlayoutBuffer {
     }
     atLeastZero(maxUnderrunMs, "maxUnderrunMs");
     atLeastZero(earlyMs, "earlyMs");
-    if (typeof audibleDbfs !== "number" || !(audibleDbfs <= 0 && audibleDbfs > -100)) {
-      throw new RangeError(
-        `audibleDbfs must be a level in dBFS from -100 (exclusive) to 0, got ${audibleDbfs}`,
-      );
-    }
-    this.#audibleLevel = 32768 * 10 ** (audibleDbfs / 20);
+    this.#audibleLevel = 32768 * 10 ** (speechThreshold(audibleDbfs, "audibleDbfs") / 20);
     this.#rate = options.sampleRate;
     this.#audibleBlock = Math.max(1, Math.round((options.sampleRate * AUDIBLE_BLOCK_MS) / 1000));
     this.#origin = originMs;

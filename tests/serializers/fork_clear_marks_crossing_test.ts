@@ -8,9 +8,8 @@
 // sentinel takes the next mark's name (`:994-1009`, the in-use list), answered before its place.
 import assert from "node:assert/strict";
 import { FakeClock } from "../../src/testing/mod.ts";
-import { botMarks, lastEndMark, reply, speakAt, wiredFork } from "./fixtures/fork_module.ts";
-
-const NEW_REPLY = 2000;
+import { botMarks, speakAt, wiredFork } from "./fixtures/fork_module.ts";
+import { assertSentinelPerClearedName, replyAfterClear } from "./_fork_after_clear.ts";
 
 for (const provider of ["jambonz", "freeswitch"] as const) {
   Deno.test(`${provider}: a forgotten marker whose playout answer crossed the clearMarks gets no sentinel at the next interruption`, async () => {
@@ -34,22 +33,8 @@ for (const provider of ["jambonz", "freeswitch"] as const) {
     assert.ok(w.module.playout.length > 0, "what followed a's marker still plays");
     w.send({ type: "interruption" });
     w.frames(2);
-    assert.equal(
-      w.module.pre.filter((v) => v === 0xffff).length,
-      w.module.cleared.length,
-      "a sentinel for each name on the module's cleared list, none more",
-    );
-    reply(w, 200, "d", NEW_REPLY);
-    const end = lastEndMark();
-    w.frames(40);
-    await clock.tick(100);
-    w.frames(40);
-    const d = w.module.events.find((e) => e.name === "d");
-    assert.equal(d?.event, "playout");
-    const heard = w.module.out.slice(0, d!.frame * 160).filter((v) => v === NEW_REPLY).length;
-    assert.equal(heard / 8, 200, "ms of the new reply played when d was answered");
-    assert.ok(w.marks.some((m) => m.name === end), "the reply's end-of-speech mark is answered");
-    assert.deepEqual(botMarks(w), ["d"]);
-    assert.deepEqual(w.reports, []);
+    assertSentinelPerClearedName(w);
+    await replyAfterClear(w, clock);
+    assert.deepEqual(botMarks(w), ["d", "e", "f"]);
   });
 }

@@ -10,16 +10,8 @@
 // name (the in-use list), answered before its place played.
 import assert from "node:assert/strict";
 import { FakeClock } from "../../src/testing/mod.ts";
-import {
-  botMarks,
-  lastEndMark,
-  playOut,
-  reply,
-  speakAt,
-  wiredFork,
-} from "./fixtures/fork_module.ts";
-
-const NEW_REPLY = 2000;
+import { botMarks, playOut, speakAt, wiredFork } from "./fixtures/fork_module.ts";
+import { assertSentinelPerClearedName, replyAfterClear } from "./_fork_after_clear.ts";
 
 for (const provider of ["jambonz", "freeswitch"] as const) {
   Deno.test(`${provider}: forgotten markers that played with no audio after the clearMarks get no sentinel at a later interruption`, async () => {
@@ -38,23 +30,8 @@ for (const provider of ["jambonz", "freeswitch"] as const) {
     w.send({ type: "interruption" });
     w.frames(3);
     await clock.tick(100);
-    assert.equal(
-      w.module.pre.filter((v) => v === 0xffff).length,
-      w.module.cleared.length,
-      "a sentinel for each name on the module's cleared list, none more",
-    );
-    reply(w, 200, "d", NEW_REPLY);
-    const end = lastEndMark();
-    w.frames(40);
-    await clock.tick(100);
-    w.frames(40);
-    const d = w.module.events.find((e) => e.name === "d");
-    assert.equal(d?.event, "playout");
-    const heard = w.module.out.slice(0, d!.frame * 160).filter((v) => v === NEW_REPLY).length;
-    assert.equal(heard / 8, 200, "ms of the new reply played when d was answered");
-    assert.ok(w.marks.some((m) => m.name === end), "the reply's end-of-speech mark is answered");
-    assert.deepEqual(botMarks(w), ["d"]);
-    assert.deepEqual(w.module.cleared, []);
-    assert.deepEqual(w.reports, []);
+    assertSentinelPerClearedName(w);
+    await replyAfterClear(w, clock);
+    assert.deepEqual(botMarks(w), ["d", "e", "f"]);
   });
 }

@@ -10,46 +10,8 @@
 // code translated line by line (fixtures/fork_module.ts), for both serializers that speak to it.
 import assert from "node:assert/strict";
 import { FakeClock } from "../../src/testing/mod.ts";
-import {
-  botMarks,
-  lastEndMark,
-  reply,
-  speakAt,
-  type WiredFork,
-  wiredFork,
-} from "./fixtures/fork_module.ts";
-
-const NEW_REPLY = 2000;
-
-/** Plays `frames` ticks, the serializer's timers run between. */
-async function play(w: WiredFork, clock: FakeClock, frames: number): Promise<void> {
-  w.frames(frames / 2);
-  await clock.tick(100);
-  w.frames(frames / 2);
-}
-
-/** The new reply's 200 ms and mark `d` (and an end-of-speech mark), then later replies in step. */
-async function replyAfterClear(w: WiredFork, clock: FakeClock): Promise<void> {
-  reply(w, 200, "d", NEW_REPLY);
-  const end = lastEndMark();
-  await play(w, clock, 80);
-  const d = w.module.events.find((e) => e.name === "d");
-  assert.equal(d?.event, "playout");
-  // Answered as its place played: the new reply's 200 ms all out by then, not before.
-  const heard = w.module.out.slice(0, d!.frame * 160).filter((v) => v === NEW_REPLY).length;
-  assert.equal(heard / 8, 200, "ms of the new reply played when d was answered");
-  assert.ok(w.marks.some((m) => m.name === end), "the reply's end-of-speech mark is answered");
-  for (const name of ["e", "f"]) {
-    reply(w, 200, name);
-    const next = lastEndMark();
-    await play(w, clock, 80);
-    assert.equal(botMarks(w).at(-1), name);
-    assert.ok(w.marks.some((m) => m.name === next), `${next} answered with its reply`);
-  }
-  assert.deepEqual(w.module.cleared, [], "names left on the module's cleared list");
-  assert.deepEqual(w.module.inUse, [], "marks the module holds with no marker left");
-  assert.deepEqual(w.reports, []);
-}
+import { botMarks, speakAt, wiredFork } from "./fixtures/fork_module.ts";
+import { play, replyAfterClear } from "./_fork_after_clear.ts";
 
 for (const provider of ["jambonz", "freeswitch"] as const) {
   Deno.test(`${provider}: a clearMarks then an interruption while the forgotten markers wait in the playout buffer leaves no name on the module's cleared list`, async () => {

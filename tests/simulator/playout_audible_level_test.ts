@@ -23,10 +23,17 @@ Deno.test("unplayedAtEndMs counts up to the last block over audibleDbfs, by the 
 });
 
 Deno.test("PlayoutBuffer refuses an audibleDbfs that is no level in dBFS", () => {
-  for (const audibleDbfs of [NaN, 1, -100, "-45" as unknown as number]) {
-    assert.throws(() => new PlayoutBuffer({ sampleRate: 8000, audibleDbfs }), {
-      name: "RangeError",
-      message: `audibleDbfs must be a level in dBFS from -100 (exclusive) to 0, got ${audibleDbfs}`,
-    });
+  const shown: [unknown, string][] = [[NaN, "NaN"], [1, "1"], [-100, "-100"], [
+    "-45",
+    "a string (-45)",
+  ]];
+  for (const [audibleDbfs, got] of shown) {
+    assert.throws(
+      () => new PlayoutBuffer({ sampleRate: 8000, audibleDbfs: audibleDbfs as number }),
+      {
+        name: "RangeError",
+        message: `audibleDbfs must be a level in dBFS from -100 (exclusive) to 0, got ${got}`,
+      },
+    );
   }
 });
